@@ -1,0 +1,54 @@
+/**
+ * `mco help` and `mco <app> --help` are answered from manifests and the
+ * application's own module: no connector, security, agent or STOMP code is
+ * loaded before an application asks to talk to the network.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const bin = fileURLToPath(new URL("../bin/mco", import.meta.url));
+const hook = fileURLToPath(new URL("./__fixtures__/trace-imports.mjs", import.meta.url));
+
+function loaded(args: string[]): { modules: string[]; stdout: string; status: number | null } {
+  const trace = join(mkdtempSync(join(tmpdir(), "mco-cold-start-")), "imports.txt");
+  const r = spawnSync(process.execPath, ["--import", hook, bin, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, TRACE_IMPORTS: trace, MCOLLECTIVE_EXTRA_OPTS: "", HOME: tmpdir() },
+  });
+  return {
+    modules: readFileSync(trace, "utf8").split("\n").filter(Boolean),
+    stdout: r.stdout,
+    status: r.status,
+  };
+}
+
+const NETWORK = /connector-|security-|stomp-client|agent-rpcutil\/dist\/agent|data-builtin\/dist\/.*\/data/;
+
+describe("cold start", () => {
+  it("mco help loads the help application and no other plugin code", () => {
+    const r = loaded(["help"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("The Marionette Collective version 2.12.5");
+    expect(r.modules.filter((m) => NETWORK.test(m))).toEqual([]);
+    expect(r.modules.filter((m) => m.includes("/plugins/"))).toEqual([
+      expect.stringMatching(/application-builtin\/dist\/help\.js$/),
+    ]);
+  });
+
+  it("mco alone lists the applications from their manifests, loading none", () => {
+    const r = loaded([]);
+    expect(r.stdout).toContain("  rpc             Generic RPC agent client application\n");
+    expect(r.modules.filter((m) => m.includes("/plugins/"))).toEqual([]);
+  });
+
+  it("mco rpc --help loads the rpc application and nothing that talks to the network", () => {
+    const r = loaded(["rpc", "--help"]);
+    expect(r.stdout).toContain("Usage: mco rpc [options] [filters] <agent> <action>");
+    expect(r.modules.filter((m) => NETWORK.test(m))).toEqual([]);
+    expect(r.modules.some((m) => m.endsWith("application-builtin/dist/rpc.js"))).toBe(true);
+  });
+});

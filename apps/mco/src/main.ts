@@ -1,0 +1,230 @@
+/**
+ * `mco`: finds the config and the plugins, picks the application named by
+ * the first word, parses its command line and runs it. Application code is
+ * imported only for the application run (and `mco help` lists them from
+ * their manifests), so start-up never loads a connector or security plugin
+ * it does not need.
+ *
+ * Every failure is one line on stderr that names what went wrong and
+ * where, with MCollective's exit code (1 for usage, config and connection
+ * problems).
+ */
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  type Config,
+  createPlugin,
+  defaultConfig,
+  didYouMean,
+  discoverPlugins,
+  formatDidYouMean,
+  type Logger,
+  loadConfig,
+  PhobosError,
+  PluginError,
+  type PluginRegistry,
+  pluginContextFor,
+} from "@phobos/core";
+import type { ApplicationSummary } from "@phobos/core/client";
+import { chooseConfigFile } from "./config-file.js";
+import { McoInvocation } from "./invocation.js";
+import { lineTracking, type McoIo, processIo } from "./io.js";
+import { clientLogger } from "./logger.js";
+import { type ApplicationShape, applicationHelp, parseCommandLine } from "./options/command-line.js";
+import { HelpRequested } from "./options/sections.js";
+
+/** apps/mco: its dependencies are the first-party plugins. */
+const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+const VERSION_LINE = "The Marionette Collective version 2.12.5";
+
+/** Applications that only read what is installed here: they run without a client config file. */
+const LOCAL_APPLICATIONS = new Set(["help", "completion", "plugin", "describe_filter"]);
+
+function quieter(log: Logger): Logger {
+  return { ...log, warn: (message: string) => log.debug(message) };
+}
+
+/** Ends the run with an exit code, after a message already written. */
+class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+/** The error an application threw, without core's "application plugin 'x' failed in run:" wrapper. */
+function unwrap(err: unknown): unknown {
+  return err instanceof PluginError && err.pluginType === "application" && err.cause !== undefined
+    ? err.cause
+    : err;
+}
+
+function fail(io: McoIo, who: string, thrown: unknown, verbose = false): never {
+  const err = unwrap(thrown);
+  const message = err instanceof Error ? err.message : String(err);
+  if ("atLineStart" in io.stderr && io.stderr.atLineStart === false) io.stderr.write("\n");
+  io.stderr.write(`${who}: ${message.split("\n").join(" ")}\n`);
+  if (verbose && err instanceof Error && !(err instanceof PhobosError) && err.stack) {
+    io.stderr.write(`${err.stack}\n`);
+  }
+  throw new Exit(1);
+}
+
+function readConfig(io: McoIo, argv: readonly string[], tolerateMissing: boolean): Config {
+  const choice = chooseConfigFile(argv, io.env);
+  try {
+    return loadConfig(choice.file);
+  } catch (err) {
+    // `mco` and `mco help` still list what is installed on a host without a client config.
+    if (tolerateMissing && !choice.explicit && (err as { code?: string }).code === "CONFIG")
+      return defaultConfig(choice.file);
+    fail(io, "mco", err);
+  }
+}
+
+function summaries(registry: PluginRegistry): ApplicationSummary[] {
+  return registry
+    .list("application")
+    .map((entry) => ({ name: entry.name, description: entry.description ?? "" }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** `mco help` without an application: what 23-help.txt shows. */
+export function applicationList(apps: readonly ApplicationSummary[]): string {
+  const lines = apps.map((app) => `  ${app.name.padEnd(15)} ${app.description}`);
+  return `${VERSION_LINE}\n\n${lines.join("\n")}${lines.length > 0 ? "\n" : ""}\n`;
+}
+
+async function loadShape(
+  registry: PluginRegistry,
+  config: Config,
+  name: string,
+  log: Logger,
+): Promise<{ shape: ApplicationShape; run: McoApplication["run"] }> {
+  const entry = registry.find("application", name);
+  const definition = await registry.load("application", name);
+  const instance = await createPlugin(
+    definition,
+    pluginContextFor(config, "application", name, { log: log.child(`application/${name}`), mode: "client" }),
+    entry ?? {},
+  );
+  return {
+    shape: {
+      description: definition.description ?? entry?.description,
+      usage: instance.usage,
+      options: instance.options,
+      excludeSections: instance.excludeSections,
+    },
+    run: (invocation) => instance.run(invocation),
+  };
+}
+
+type McoApplication = { run: (invocation: McoInvocation) => Promise<number | undefined> };
+
+function unknownCommand(io: McoIo, name: string, config: Config, registry: PluginRegistry): never {
+  const known = summaries(registry).map((app) => app.name);
+  const hint = formatDidYouMean(didYouMean(name, known));
+  const where =
+    config.libdir.length > 0
+      ? `installed packages and libdir ${config.libdir.join(":")}`
+      : "installed packages";
+  io.stderr.write(
+    `mco: unknown command '${name}'${hint ? ` (${hint})` : ""}; known commands: ${known.join(", ") || "none"} (searched ${where}); try 'mco help'\n`,
+  );
+  throw new Exit(1);
+}
+
+async function dispatch(argv: readonly string[], io: McoIo): Promise<number> {
+  const first = argv[0];
+  const name = first === undefined || first.startsWith("--") ? undefined : first;
+  const config = readConfig(io, argv, name === undefined || LOCAL_APPLICATIONS.has(name));
+  const log = clientLogger(config);
+  for (const warning of config.warnings) log.warn(warning);
+  // A plugin this run does not use must not clutter every command's stderr: its trouble
+  // shows in `mco plugin doc`, and in the error when something does need it.
+  const registry = await discoverPlugins({
+    libdirs: config.libdir,
+    appDir: APP_DIR,
+    log: quieter(log.child("plugins")),
+  });
+
+  if (name === undefined) {
+    io.stdout.write(applicationList(summaries(registry)));
+    return 0;
+  }
+  if (!registry.find("application", name)) unknownCommand(io, name, config, registry);
+
+  const who = `mco ${name}`;
+  let app: Awaited<ReturnType<typeof loadShape>>;
+  try {
+    app = await loadShape(registry, config, name, log);
+  } catch (err) {
+    fail(io, who, err);
+  }
+  const helpFor = async (other: string): Promise<string> => {
+    if (!registry.find("application", other)) {
+      const hint = formatDidYouMean(
+        didYouMean(
+          other,
+          summaries(registry).map((a) => a.name),
+        ),
+      );
+      throw new PhobosError("USAGE", `unknown command '${other}'${hint ? ` (${hint})` : ""}`);
+    }
+    const { shape } = other === name ? app : await loadShape(registry, config, other, log);
+    return applicationHelp(shape, config, config.configFile);
+  };
+
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(app.shape, argv.slice(1), config, config.configFile, io.env);
+  } catch (err) {
+    if (err instanceof HelpRequested) {
+      io.stdout.write(applicationHelp(app.shape, config, config.configFile));
+      return 0;
+    }
+    fail(io, who, err);
+  }
+
+  const invocation = new McoInvocation({
+    name,
+    args: parsed.args,
+    configuration: parsed.configuration,
+    options: parsed.options,
+    config,
+    log,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    registry,
+    applications: () => summaries(registry),
+    applicationHelp: helpFor,
+  });
+  if (!LOCAL_APPLICATIONS.has(name)) await invocation.loadClient();
+  try {
+    return (await app.run(invocation)) ?? 0;
+  } catch (err) {
+    if (unwrap(err) instanceof Exit) throw unwrap(err);
+    return fail(io, who, err, parsed.options.verbose);
+  } finally {
+    const connected = invocation.connected;
+    if (connected) await connected.then((m) => m.disconnect()).catch(() => {});
+  }
+}
+
+/** Runs mco and resolves to its exit code; all output goes through `io`. */
+export async function runMco(argv: readonly string[], given: McoIo = processIo()): Promise<number> {
+  const io = { ...given, stderr: lineTracking(given.stderr) };
+  try {
+    return await dispatch(argv, io);
+  } catch (err) {
+    if (err instanceof Exit) return err.code;
+    io.stderr.write(`mco: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+/** The bin entry: run, flush, exit (a lingering socket must not keep mco alive). */
+export async function main(argv: string[]): Promise<void> {
+  const code = await runMco(argv);
+  process.stdout.write("", () => process.exit(code));
+}

@@ -1,0 +1,142 @@
+/**
+ * The real `bin/mcollectived`, spawned the way an operator or an init
+ * script runs it, for the tests of the daemon's own mechanics (flags,
+ * pidfile, signals, start-up failures). Every process started here is
+ * killed when the test process exits, whatever happened.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+
+export const MCOLLECTIVED = resolve(dirname(fileURLToPath(import.meta.url)), "../../bin/mcollectived");
+
+const live = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of live) child.kill("SIGKILL");
+});
+
+export interface Daemon {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** stdout and stderr so far. */
+  output(): string;
+  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL if still running. */
+  kill(): Promise<void>;
+}
+
+export function requireBuilt(): void {
+  const dist = resolve(dirname(MCOLLECTIVED), "../dist/main.js");
+  if (!existsSync(dist)) throw new Error(`${dist} is missing: build first (pnpm exec turbo run build)`);
+}
+
+export function startDaemon(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Daemon {
+  requireBuilt();
+  const child = spawn(process.execPath, [MCOLLECTIVED, ...args], {
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  live.add(child);
+  let text = "";
+  child.stdout?.on("data", (c: Buffer) => {
+    text += c.toString();
+  });
+  child.stderr?.on("data", (c: Buffer) => {
+    text += c.toString();
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
+    child.once("close", (code, signal) => {
+      live.delete(child);
+      done({ code, signal });
+    });
+  });
+  return {
+    child,
+    pid: child.pid ?? -1,
+    output: () => text,
+    exit,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exit;
+    },
+  };
+}
+
+/** Runs the daemon to completion (start-up failures, --help): code and output. */
+export async function runDaemon(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<{ code: number | null; output: string }> {
+  const daemon = startDaemon(args, options);
+  const timer = setTimeout(() => daemon.child.kill("SIGKILL"), options.timeoutMs ?? 15_000);
+  const { code } = await daemon.exit;
+  clearTimeout(timer);
+  return { code, output: daemon.output() };
+}
+
+/**
+ * Waits until `file` has a line matching `pattern` (after `from` bytes, so a
+ * test can wait for the next occurrence); resolves with that line.
+ */
+export async function waitForLog(
+  file: string,
+  pattern: RegExp,
+  options: { from?: number; timeoutMs?: number } = {},
+): Promise<string> {
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  for (;;) {
+    const text = await readFile(file, "utf8").catch(() => "");
+    const line = text
+      .slice(options.from ?? 0)
+      .split("\n")
+      .find((l) => pattern.test(l));
+    if (line !== undefined) return line;
+    if (Date.now() > deadline) {
+      const tail = text.trimEnd().split("\n").slice(-25).join("\n");
+      throw new Error(`no line matching ${pattern} in ${file} within the time allowed; it ends:\n${tail}`);
+    }
+    await sleep(50);
+  }
+}
+
+/** The size of a log file now: pass it as `from` to wait for lines written after this point. */
+export async function logSize(file: string): Promise<number> {
+  return (await readFile(file, "utf8").catch(() => "")).length;
+}
+
+/** Lines of `file` (from `from` on) matching `pattern`. */
+export async function logLines(file: string, pattern: RegExp, from = 0): Promise<string[]> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  return text
+    .slice(from)
+    .split("\n")
+    .filter((l) => pattern.test(l));
+}
+
+/** Polls `probe` until it returns something other than undefined. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${what}: not within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ""}`,
+      );
+    }
+    await sleep(100);
+  }
+}

@@ -1,0 +1,12 @@
+export { compareRubyStrings } from "../ddl/ruby-values.js";
+export { pluginContextFor } from "../plugin/context-for.js";
+export * from "./application.js";
+export * from "./discoverer.js";
+export * from "./identity-list.js";
+export * from "./limit.js";
+export * from "./mersenne.js";
+export * from "./messaging.js";
+export * from "./render/index.js";
+export * from "./rpc-client.js";
+export * from "./rpc-stats.js";
+export * from "./stdin.js";

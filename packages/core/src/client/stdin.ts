@@ -1,0 +1,37 @@
+/**
+ * The process's stdin, read at most once and shared: mco looks at it to
+ * decide whether piped data means stdin discovery (Ruby peeks with `eof?`),
+ * and the stdin discovery plugin then reads the same text. The cache lives
+ * on a `Symbol.for` slot so two copies of core agree on it.
+ */
+import { isatty } from "node:tty";
+
+const SLOT = Symbol.for("phobos.client.stdin");
+
+type Holder = { [SLOT]?: Promise<string> };
+
+async function readAll(): Promise<string> {
+  if (isatty(0)) return "";
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  } catch {
+    // A closed or unreadable stdin has nothing to offer.
+    return "";
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Everything on stdin (empty for a terminal, /dev/null or a closed descriptor). */
+export function readStdin(): Promise<string> {
+  const holder = globalThis as Holder;
+  holder[SLOT] ??= readAll();
+  return holder[SLOT];
+}
+
+/** Tests and embedders: what "stdin" should contain from now on. */
+export function setStdinText(text: string | undefined): void {
+  const holder = globalThis as Holder;
+  if (text === undefined) delete holder[SLOT];
+  else holder[SLOT] = Promise.resolve(text);
+}

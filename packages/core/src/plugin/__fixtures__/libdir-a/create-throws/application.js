@@ -1,0 +1,10 @@
+const brand = Symbol.for("phobos.plugin");
+
+export default Object.freeze({
+  [brand]: { type: "application", api: 1 },
+  type: "application",
+  name: "badcreate",
+  create: () => {
+    throw new Error("missing plugin.badcreate.token");
+  },
+});

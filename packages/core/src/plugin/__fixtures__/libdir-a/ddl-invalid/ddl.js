@@ -1,0 +1,2 @@
+// Not a DDL: no metadata, actions is a list.
+export default { kind: "agent", actions: [] };

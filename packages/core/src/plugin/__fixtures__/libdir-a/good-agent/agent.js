@@ -1,0 +1,14 @@
+const brand = Symbol.for("phobos.plugin");
+
+export default Object.freeze({
+  [brand]: { type: "agent", api: 1 },
+  type: "agent",
+  name: "echo",
+  create: () => ({
+    actions: {
+      echo(request, reply) {
+        reply.data.message = request.data.message;
+      },
+    },
+  }),
+});

@@ -1,0 +1,2 @@
+# Ruby code Phobos cannot run: ignored.
+module MCollective; module Agent; class Legacy < RPC::Agent; end; end; end

@@ -1,0 +1,3 @@
+export * from "./pool.js";
+export * from "./socket-adapter.js";
+export * from "./transport.js";

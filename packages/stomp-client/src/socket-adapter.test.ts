@@ -1,0 +1,89 @@
+/**
+ * The socket stompjs drives: bytes both ways untouched (STOMP bodies are
+ * binary, NULs included), open/close/error reported as a WebSocket would,
+ * over a real TCP connection.
+ */
+import { type AddressInfo, createServer, type Socket } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { TcpStompSocket } from "./socket-adapter.js";
+
+const servers: ReturnType<typeof createServer>[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+async function server(onConnection: (socket: Socket) => void): Promise<number> {
+  const s = createServer(onConnection);
+  servers.push(s);
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+  return (s.address() as AddressInfo).port;
+}
+
+const event = <T>(register: (resolve: (value: T) => void) => void) => new Promise<T>(register);
+
+describe("TcpStompSocket", () => {
+  it("passes every byte value through in both directions, as ArrayBuffers", async () => {
+    const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const toServer: Buffer[] = [];
+    const port = await server((peer) => {
+      peer.on("data", (c) => toServer.push(c));
+      peer.write(Buffer.concat([Buffer.from([0, 0]), all]));
+    });
+    const s = new TcpStompSocket({ host: "127.0.0.1", port });
+    const toClient: Buffer[] = [];
+    s.onmessage = (ev) => {
+      expect(ev.data).toBeInstanceOf(ArrayBuffer);
+      toClient.push(Buffer.from(ev.data));
+    };
+    await event<void>((resolve) => {
+      s.onopen = () => resolve();
+    });
+    s.send(all);
+    s.send(new Uint8Array(all).buffer);
+    s.send("text\0");
+    const deadline = Date.now() + 2_000;
+    const want = { client: all.length + 2, server: all.length * 2 + 5 };
+    while (
+      (Buffer.concat(toClient).length < want.client || Buffer.concat(toServer).length < want.server) &&
+      Date.now() < deadline
+    ) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(Buffer.concat(toClient).equals(Buffer.concat([Buffer.from([0, 0]), all]))).toBe(true);
+    expect(Buffer.concat(toServer).equals(Buffer.concat([all, all, Buffer.from("text\0")]))).toBe(true);
+    const closed = event<unknown>((resolve) => {
+      s.onclose = resolve;
+    });
+    s.close();
+    await closed;
+    expect(s.readyState).toBe(3);
+  });
+
+  it("reports a refused connection as an error, then a close, with the reason kept", async () => {
+    const port = await server(() => {});
+    await new Promise((r) => servers.pop()?.close(r));
+    const s = new TcpStompSocket({ host: "127.0.0.1", port });
+    const closed = event<{ reason: string }>((resolve) => {
+      s.onclose = (ev) => resolve(ev as { reason: string });
+    });
+    let errored = false;
+    s.onerror = () => {
+      errored = true;
+    };
+    const { reason } = await closed;
+    expect(errored).toBe(true);
+    expect(reason).toMatch(/ECONNREFUSED/);
+    expect(s.lastError?.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it("ignores sends before it is open and after it is closed", async () => {
+    const port = await server(() => {});
+    const s = new TcpStompSocket({ host: "127.0.0.1", port });
+    expect(() => s.send("too early")).not.toThrow();
+    await event<void>((resolve) => {
+      s.onopen = () => resolve();
+    });
+    s.terminate();
+    expect(() => s.send("too late")).not.toThrow();
+  });
+});

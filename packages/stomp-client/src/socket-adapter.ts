@@ -1,0 +1,85 @@
+import { connect as netConnect, type Socket } from "node:net";
+import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+
+export interface SocketTarget {
+  host: string;
+  port: number;
+  /** TLS options when the pool entry has `ssl = 1`. */
+  tls?: ConnectionOptions;
+}
+
+/**
+ * The WebSocket-shaped object @stomp/stompjs drives, over a plain TCP (or TLS)
+ * socket: STOMP brokers speak raw STOMP on 61613, not STOMP-over-WebSocket.
+ * Bytes go through untouched, as ArrayBuffers, so binary bodies (Ruby Marshal
+ * is full of NULs) survive; stompjs's parser honours content-length.
+ */
+export class TcpStompSocket {
+  url: string;
+  binaryType = "arraybuffer";
+  readyState = CONNECTING;
+  onopen: ((ev?: unknown) => unknown) | null | undefined = null;
+  onclose: ((ev?: unknown) => unknown) | null | undefined = null;
+  onerror: ((ev: unknown) => unknown) | null | undefined = null;
+  onmessage: ((ev: { data: ArrayBuffer }) => unknown) | null | undefined = null;
+  /** The last socket error, for the caller's log line. */
+  lastError: Error | undefined;
+  readonly #socket: Socket;
+
+  constructor(target: SocketTarget) {
+    this.url = `${target.tls ? "stomp+ssl" : "stomp"}://${target.host}:${target.port}`;
+    const socket = target.tls
+      ? tlsConnect({ host: target.host, port: target.port, ...target.tls })
+      : netConnect({ host: target.host, port: target.port });
+    this.#socket = socket;
+    socket.setNoDelay(true);
+    socket.once(target.tls ? "secureConnect" : "connect", () => {
+      this.readyState = OPEN;
+      this.onopen?.();
+    });
+    socket.on("data", (chunk: Buffer) => {
+      // stompjs wants an ArrayBuffer. A chunk that owns its whole ArrayBuffer (what
+      // a socket read gives) is handed over as it is; one that is a view on a
+      // shared pool is copied, so stompjs never sees bytes that are not the frame's.
+      const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
+      const data = (
+        whole ? chunk.buffer : chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.byteLength)
+      ) as ArrayBuffer;
+      this.onmessage?.({ data });
+    });
+    socket.on("error", (err) => {
+      this.lastError = err;
+      this.onerror?.(err);
+    });
+    socket.on("close", () => {
+      this.readyState = CLOSED;
+      this.onclose?.({ code: 1006, reason: this.lastError?.message ?? "connection closed", wasClean: false });
+    });
+  }
+
+  send(data: string | ArrayBufferLike | ArrayBufferView): void {
+    if (this.readyState !== OPEN) return;
+    if (typeof data === "string") this.#socket.write(data, "utf8");
+    else if (ArrayBuffer.isView(data))
+      this.#socket.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    else this.#socket.write(new Uint8Array(data as ArrayBuffer));
+  }
+
+  close(): void {
+    if (this.readyState === CLOSED || this.readyState === CLOSING) return;
+    this.readyState = CLOSING;
+    this.#socket.end();
+    // A peer that never answers our FIN must not keep us waiting forever.
+    setTimeout(() => this.#socket.destroy(), 1000).unref();
+  }
+
+  terminate(): void {
+    this.readyState = CLOSING;
+    this.#socket.destroy();
+  }
+}

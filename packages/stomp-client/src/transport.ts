@@ -1,0 +1,450 @@
+import type { ConnectionOptions } from "node:tls";
+import { ConnectorError, type ConnectorState, type Logger } from "@phobos/core";
+import { Client, type IMessage, Versions } from "@stomp/stompjs";
+import { TcpStompSocket } from "./socket-adapter.js";
+
+export interface StompPoolHost {
+  host: string;
+  port: number;
+  login: string;
+  passcode: string;
+  /** Set when the pool entry has `ssl = 1`. */
+  tls?: ConnectionOptions;
+}
+
+export interface ReconnectPolicy {
+  /** First delay between attempts (MCollective's `initial_reconnect_delay`, 0.01 s). */
+  initialDelayMs: number;
+  /** `back_off_multiplier` (2). */
+  multiplier: number;
+  /** `max_reconnect_delay` (30 s). */
+  maxDelayMs: number;
+  /** `max_reconnect_attempts`; 0 retries forever. */
+  maxAttempts: number;
+  /** `use_exponential_back_off` (true). */
+  exponential: boolean;
+}
+
+export interface StompTransportOptions {
+  /** Broker pool, tried in order (or shuffled with `randomize`), failing over on error. */
+  hosts: StompPoolHost[];
+  /** CONNECT's `host` header: RabbitMQ's vhost, ActiveMQ's broker name. */
+  vhost: string;
+  /** `["1.0"]`, or `["1.1", "1.0"]` when heart-beats are on. */
+  acceptVersion: string[];
+  /** STOMP 1.1 heart-beat interval in ms; 0 for none. */
+  heartbeatMs: number;
+  randomize: boolean;
+  reconnect: ReconnectPolicy;
+  /** Per attempt: give up on a TCP/STOMP handshake after this long. */
+  connectTimeoutMs: number;
+  log: Logger;
+  /** What the log lines call the middleware: "RabbitMQ", "ActiveMQ". */
+  brokerName: string;
+  /** Replies and requests queued while disconnected, at most this many bytes. */
+  outboxLimitBytes?: number;
+  /** What to tell an operator about a broker ERROR (a missing exchange, a refused login), if anything. */
+  explainError?: (reason: string) => string | undefined;
+}
+
+export interface StompMessage {
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+interface Subscribed {
+  destination: string;
+  headers: Record<string, string>;
+}
+
+interface Pending {
+  destination: string;
+  headers: Record<string, string>;
+  body: Uint8Array;
+  expiresAt: number;
+}
+
+const EMPTY = new Uint8Array(0);
+/** How long a connection must last before a later reconnect starts again from the initial delay. */
+const STABLE_CONNECTION_MS = 5_000;
+
+/**
+ * One logical STOMP connection to a broker pool: connects with failover and
+ * exponential back-off as MCollective's stomp gem did, restores every
+ * subscription after a reconnect, and holds messages sent while disconnected
+ * (bounded, until their ttl passes) instead of losing them.
+ */
+export class StompTransport {
+  readonly #opts: StompTransportOptions;
+  readonly #client: Client;
+  readonly #subscriptions = new Map<string, Subscribed>();
+  readonly #outbox: Pending[] = [];
+  #outboxBytes = 0;
+  #onMessage: (message: StompMessage) => void = () => {};
+  #onState: (state: ConnectorState, detail: string) => void = () => {};
+  #hostIndex = -1;
+  #current: StompPoolHost | undefined;
+  #attempts = 0;
+  #failures: string[] = [];
+  #socket: TcpStompSocket | undefined;
+  #connected = false;
+  #everConnected = false;
+  #closing = false;
+  #waiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  /** The wait before the next attempt; back to the initial delay once a connection has lasted. */
+  #nextDelayMs: number;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #connectedAt = 0;
+  #expiryTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: StompTransportOptions) {
+    if (options.hosts.length === 0)
+      throw new ConnectorError(`No hosts found for the ${options.brokerName} connection pool`);
+    this.#opts = options;
+    const hosts = [...options.hosts];
+    if (options.randomize) hosts.sort(() => Math.random() - 0.5);
+    this.#opts = { ...options, hosts };
+    this.#nextDelayMs = options.reconnect.initialDelayMs;
+    const hb = options.heartbeatMs;
+    this.#client = new Client({
+      stompVersions: new Versions(options.acceptVersion),
+      // MCollective asks for `heart-beat:<ms+500>,<ms-500>`.
+      heartbeatOutgoing: hb > 0 ? hb + 500 : 0,
+      heartbeatIncoming: hb > 0 ? hb - 500 : 0,
+      // Reconnects are scheduled here, not by stompjs: it only knows how to double the
+      // delay, and MCollective's back_off_multiplier must be honoured.
+      reconnectDelay: 0,
+      connectionTimeout: options.connectTimeoutMs,
+      forceBinaryWSFrames: true,
+      appendMissingNULLonIncoming: false,
+      splitLargeFrames: false,
+      discardWebsocketOnCommFailure: true,
+      debug: () => {},
+      webSocketFactory: () => this.#openSocket(),
+      beforeConnect: () => this.#beforeConnect(),
+      onConnect: () => this.#connectedNow(),
+      onWebSocketClose: () => this.#closed(),
+      onStompError: (frame) => {
+        // RabbitMQ puts the gist in `message` (not_found) and the detail in the body.
+        const detail = (frame.body ?? "").trim().split("\n")[0] ?? "";
+        const reason = [frame.headers.message, detail].filter((p) => p).join(": ") || "unknown error";
+        const hint = this.#opts.explainError?.(reason);
+        this.#noteFailure(`${this.describe()}: ${reason}`);
+        this.#opts.log.error(
+          `${this.#opts.brokerName} sent an ERROR frame on ${this.describe()}: ${reason}${hint ? ` (${hint})` : ""}`,
+        );
+      },
+      onUnhandledMessage: (message) => this.#deliver(message),
+      onWebSocketError: () => {},
+    });
+  }
+
+  /** Where deliveries go; includes broker-created subscriptions such as RabbitMQ's temp queues. */
+  onMessage(handler: (message: StompMessage) => void): void {
+    this.#onMessage = handler;
+  }
+
+  onState(handler: (state: ConnectorState, detail: string) => void): void {
+    this.#onState = handler;
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** `stomp://user@host:port` of the broker in use (or about to be tried). */
+  describe(): string {
+    const h = this.#current ?? this.#opts.hosts[0];
+    if (!h) return "stomp://(none)";
+    return `${h.tls ? "stomp+ssl" : "stomp"}://${h.login}@${h.host}:${h.port}`;
+  }
+
+  /**
+   * Resolves once connected. Rejects with a ConnectorError naming every
+   * host:port tried when `max_reconnect_attempts` runs out or `timeoutMs` passes.
+   */
+  connect(timeoutMs?: number): Promise<void> {
+    if (this.#connected) return Promise.resolve();
+    this.#closing = false;
+    const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    if (!this.#client.active) this.#client.activate();
+    if (timeoutMs === undefined || timeoutMs <= 0) return done;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(this.#giveUpError(`no connection within ${(timeoutMs / 1000).toFixed(1)}s`));
+        void this.disconnect();
+      }, timeoutMs);
+    });
+    return Promise.race([done, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Subscribes now if connected, and again after every reconnect. Returns the subscription id. */
+  subscribe(destination: string, headers: Record<string, string> = {}): string {
+    for (const [id, s] of this.#subscriptions) if (s.destination === destination) return id;
+    const id = `${destination}`;
+    this.#subscriptions.set(id, { destination, headers });
+    if (this.#connected) this.#sendSubscribe(id);
+    return id;
+  }
+
+  unsubscribe(id: string): void {
+    if (!this.#subscriptions.delete(id)) return;
+    if (this.#connected) {
+      try {
+        this.#client.unsubscribe(id);
+      } catch (err) {
+        this.#opts.log.debug(`UNSUBSCRIBE ${id} failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /**
+   * Sends now, or — while disconnected — keeps the frame until the next
+   * connection or until `ttlSeconds` passes, whichever is first.
+   */
+  send(destination: string, headers: Record<string, string>, body: Uint8Array, ttlSeconds: number): void {
+    if (this.#connected) {
+      try {
+        this.#publish(destination, headers, body);
+        return;
+      } catch (err) {
+        this.#opts.log.warn(
+          `send to ${destination} failed, will retry after reconnecting: ${(err as Error).message}`,
+        );
+      }
+    }
+    this.#queue({ destination, headers, body, expiresAt: Date.now() + ttlSeconds * 1000 });
+  }
+
+  async disconnect(): Promise<void> {
+    this.#closing = true;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#rejectWaiters(
+      new ConnectorError(`connection to ${this.#opts.brokerName} closed before it was established`),
+    );
+    await this.#client.deactivate();
+    this.#connected = false;
+    this.#dropOutbox("the connection was closed");
+  }
+
+  #openSocket(): TcpStompSocket {
+    const host = this.#current as StompPoolHost;
+    const socket = new TcpStompSocket({
+      host: host.host,
+      port: host.port,
+      ...(host.tls ? { tls: host.tls } : {}),
+    });
+    this.#socket = socket;
+    return socket;
+  }
+
+  #beforeConnect(): void {
+    const { reconnect, hosts } = this.#opts;
+    if (reconnect.maxAttempts > 0 && this.#attempts >= reconnect.maxAttempts) {
+      const err = this.#giveUpError(`gave up after ${this.#attempts} attempts`);
+      this.#opts.log.error(err.message);
+      this.#rejectWaiters(err);
+      void this.#client.deactivate();
+      return;
+    }
+    this.#attempts++;
+    this.#hostIndex = (this.#hostIndex + 1) % hosts.length;
+    this.#current = hosts[this.#hostIndex];
+    const h = this.#current as StompPoolHost;
+    this.#client.connectHeaders = { login: h.login, passcode: h.passcode, host: this.#opts.vhost };
+    this.#opts.log.info(`TCP Connection attempt ${this.#attempts} to ${this.describe()}`);
+  }
+
+  #connectedNow(): void {
+    this.#connected = true;
+    this.#connectedAt = Date.now();
+    this.#attempts = 0;
+    this.#failures = [];
+    const again = this.#everConnected;
+    this.#everConnected = true;
+    this.#opts.log.info(`Connected to ${this.describe()}`);
+    for (const id of this.#subscriptions.keys()) this.#sendSubscribe(id);
+    this.#flushOutbox();
+    this.#onState(
+      "connected",
+      again ? `reconnected to ${this.describe()}` : `connected to ${this.describe()}`,
+    );
+    const waiters = this.#waiters.splice(0);
+    for (const w of waiters) w.resolve();
+  }
+
+  #closed(): void {
+    const wasConnected = this.#connected;
+    this.#connected = false;
+    // Only a connection that lasted counts as recovered: one the broker closes right
+    // after CONNECTED (a refused SUBSCRIBE) must not restart the back-off, or the
+    // daemon reconnects in a tight loop.
+    if (wasConnected && Date.now() - this.#connectedAt >= STABLE_CONNECTION_MS) {
+      this.#nextDelayMs = this.#opts.reconnect.initialDelayMs;
+    }
+    const reason = this.#socket?.lastError?.message ?? "connection closed";
+    if (!wasConnected) this.#noteFailure(`${this.describe()}: ${reason}`);
+    if (this.#closing || !this.#client.active) return;
+    const delay = this.#scheduleReconnect();
+    const retry = `; retrying in ${(delay / 1000).toFixed(2)}s`;
+    if (wasConnected) {
+      this.#opts.log.warn(`Disconnected from ${this.describe()}: ${reason}${retry}`);
+      this.#onState("reconnecting", `lost ${this.describe()}: ${reason}`);
+    } else {
+      this.#opts.log.info(
+        `TCP Connection to ${this.describe()} failed on attempt ${this.#attempts}: ${reason}${retry}`,
+      );
+      this.#onState("disconnected", `${this.describe()}: ${reason}`);
+    }
+  }
+
+  /**
+   * The stomp gem's back-off: the first retry after `initial_reconnect_delay`,
+   * each next one `back_off_multiplier` times longer up to `max_reconnect_delay`
+   * (or always the initial delay without `use_exponential_back_off`).
+   */
+  #scheduleReconnect(): number {
+    const { reconnect } = this.#opts;
+    const delay = this.#nextDelayMs;
+    if (reconnect.exponential) {
+      this.#nextDelayMs = Math.min(this.#nextDelayMs * reconnect.multiplier, reconnect.maxDelayMs);
+    }
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      void this.#restart();
+    }, delay);
+    return delay;
+  }
+
+  /** A fresh connection attempt: stompjs starts one on activation. */
+  async #restart(): Promise<void> {
+    if (this.#closing) return;
+    await this.#client.deactivate();
+    if (this.#closing) return;
+    this.#client.activate();
+  }
+
+  #sendSubscribe(id: string): void {
+    const s = this.#subscriptions.get(id);
+    if (!s) return;
+    this.#client.subscribe(s.destination, (m) => this.#deliver(m), { ...s.headers, id });
+  }
+
+  #deliver(message: IMessage): void {
+    try {
+      this.#onMessage({ headers: message.headers, body: message.binaryBody ?? EMPTY });
+    } catch (err) {
+      this.#opts.log.error(
+        `handling a message from ${message.headers.destination ?? "?"} failed: ${(err as Error).stack}`,
+      );
+    }
+  }
+
+  #publish(destination: string, headers: Record<string, string>, body: Uint8Array): void {
+    this.#client.publish({
+      destination,
+      // The stomp gem tags every frame like this; peers may look at it.
+      headers: { ...headers, "content-type": "text/plain; charset=UTF-8" },
+      binaryBody: body,
+    });
+  }
+
+  #queue(p: Pending): void {
+    const limit = this.#opts.outboxLimitBytes ?? 16 * 1024 * 1024;
+    this.#expireOutbox();
+    if (this.#closing) {
+      this.#opts.log.warn(`dropped a message to ${p.destination}: the connection was closed`);
+      return;
+    }
+    if (this.#outboxBytes + p.body.byteLength > limit) {
+      this.#opts.log.error(
+        `dropping a message to ${p.destination}: ${this.#outbox.length} messages (${this.#outboxBytes} bytes) already wait for the connection to ${this.#opts.brokerName}`,
+      );
+      return;
+    }
+    this.#outbox.push(p);
+    this.#outboxBytes += p.body.byteLength;
+    this.#opts.log.info(
+      `holding a message to ${p.destination} until ${this.#opts.brokerName} is reachable again (for at most ${Math.max(0, Math.round((p.expiresAt - Date.now()) / 1000))}s, its ttl)`,
+    );
+    this.#armExpiry();
+  }
+
+  /** Drops each waiting message when its ttl passes, even while no connection comes back. */
+  #armExpiry(): void {
+    if (this.#expiryTimer !== undefined || this.#outbox.length === 0) return;
+    const next = Math.min(...this.#outbox.map((p) => p.expiresAt));
+    this.#expiryTimer = setTimeout(
+      () => {
+        this.#expiryTimer = undefined;
+        this.#expireOutbox();
+        this.#armExpiry();
+      },
+      Math.max(0, next - Date.now()),
+    );
+    // Waiting messages alone must not keep a process alive.
+    this.#expiryTimer.unref();
+  }
+
+  #dropOutbox(why: string): void {
+    clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = undefined;
+    if (this.#outbox.length === 0) return;
+    this.#opts.log.warn(
+      `dropped ${this.#outbox.length} message(s) (${this.#outboxBytes} bytes) that waited for ${this.#opts.brokerName}: ${why}`,
+    );
+    this.#outbox.splice(0);
+    this.#outboxBytes = 0;
+  }
+
+  #expireOutbox(): void {
+    const now = Date.now();
+    for (let i = this.#outbox.length - 1; i >= 0; i--) {
+      const p = this.#outbox[i] as Pending;
+      if (p.expiresAt <= now) {
+        this.#outbox.splice(i, 1);
+        this.#outboxBytes -= p.body.byteLength;
+        this.#opts.log.warn(
+          `dropped a message to ${p.destination}: its ttl passed while ${this.#opts.brokerName} was unreachable`,
+        );
+      }
+    }
+  }
+
+  #flushOutbox(): void {
+    this.#expireOutbox();
+    clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = undefined;
+    const pending = this.#outbox.splice(0);
+    this.#outboxBytes = 0;
+    if (pending.length > 0) {
+      this.#opts.log.info(
+        `sending ${pending.length} message(s) held while ${this.#opts.brokerName} was unreachable`,
+      );
+    }
+    for (const p of pending)
+      this.send(p.destination, p.headers, p.body, Math.max(1, (p.expiresAt - Date.now()) / 1000));
+  }
+
+  /** The recent failures an error message names; a daemon retrying for days keeps only the last few. */
+  #noteFailure(failure: string): void {
+    this.#failures.push(failure);
+    const keep = Math.max(10, this.#opts.hosts.length * 2);
+    if (this.#failures.length > keep) this.#failures.splice(0, this.#failures.length - keep);
+  }
+
+  #giveUpError(why: string): ConnectorError {
+    const tried =
+      this.#failures.length > 0 ? this.#failures.slice(-this.#opts.hosts.length * 2) : [this.describe()];
+    const unique = [...new Set(tried)];
+    return new ConnectorError(`Could not connect to ${this.#opts.brokerName} (${why}): ${unique.join("; ")}`);
+  }
+
+  #rejectWaiters(err: Error): void {
+    const waiters = this.#waiters.splice(0);
+    for (const w of waiters) w.reject(err);
+  }
+}

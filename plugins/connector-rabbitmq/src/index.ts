@@ -1,0 +1,2 @@
+export { default as rabbitmqConnector } from "./connector.js";
+export * from "./destinations.js";

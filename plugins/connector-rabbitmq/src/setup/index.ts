@@ -1,0 +1,2 @@
+export * from "./mcollective-vhost.js";
+export * from "./rabbitmq-admin.js";

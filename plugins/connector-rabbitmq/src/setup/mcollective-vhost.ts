@@ -1,0 +1,107 @@
+/**
+ * The RabbitMQ side of an MCollective site, as the MCollective guide sets it up
+ * (deploy/middleware/rabbitmq): a vhost, a user with `.*` on it, and per collective
+ * `<collective>_broadcast` (topic: daemons bind one routing key per agent) and
+ * `<collective>_directed` (direct: daemons bind their identity). Without the exchanges
+ * the STOMP adapter refuses every `/exchange/…` subscription.
+ *
+ * Like rabbitmq-admin.ts, free of test assumptions: this is the operator's set-up
+ * command in waiting.
+ */
+import { type ExchangeType, RabbitMqAdmin, type RabbitMqAdminOptions } from "./rabbitmq-admin.js";
+
+export interface McollectiveExchange {
+  readonly name: string;
+  readonly type: ExchangeType;
+}
+
+/** The two exchanges the rabbitmq connector of MCollective 2.x uses for `collective`. */
+export function mcollectiveExchanges(collective: string): readonly McollectiveExchange[] {
+  return [
+    { name: `${collective}_broadcast`, type: "topic" },
+    { name: `${collective}_directed`, type: "direct" },
+  ];
+}
+
+export interface PrepareMcollectiveVhostOptions {
+  /** MCollective's guide uses `/mcollective`. */
+  readonly vhost: string;
+  readonly user: string;
+  readonly password: string;
+  /** Every collective any node or client uses, sub-collectives included. */
+  readonly collectives: readonly string[];
+  /** Shown by the management UI; useful to say who made the vhost. */
+  readonly description?: string;
+  /** An admin client, or the options to build one. */
+  readonly admin?: RabbitMqAdmin | RabbitMqAdminOptions;
+}
+
+export interface McollectiveVhost {
+  readonly vhost: string;
+  readonly user: string;
+  readonly collectives: readonly string[];
+  readonly exchanges: readonly McollectiveExchange[];
+  readonly admin: RabbitMqAdmin;
+  /** Deletes the vhost (with its exchanges, queues and connections) and the user. Idempotent. */
+  dispose(): Promise<void>;
+}
+
+const COLLECTIVE_NAME = /^[\w.-]+$/;
+
+/**
+ * Creates (or brings up to date) the vhost, the user and its permissions, and the
+ * exchanges of every collective. Re-running it is harmless. If a step fails, whatever
+ * this call created is removed again and the error is thrown.
+ */
+export async function prepareMcollectiveVhost(
+  options: PrepareMcollectiveVhostOptions,
+): Promise<McollectiveVhost> {
+  const { vhost, user, password } = options;
+  const collectives = [...new Set(options.collectives)];
+  if (collectives.length === 0) throw new Error("prepareMcollectiveVhost: no collectives given");
+  for (const c of collectives) {
+    if (!COLLECTIVE_NAME.test(c)) {
+      throw new Error(
+        `prepareMcollectiveVhost: collective "${c}" is not a valid name (letters, digits, _ . -)`,
+      );
+    }
+  }
+  const admin = options.admin instanceof RabbitMqAdmin ? options.admin : new RabbitMqAdmin(options.admin);
+  const exchanges = collectives.flatMap(mcollectiveExchanges);
+
+  const vhostExisted = (await admin.getVhost(vhost)) !== undefined;
+  const userExisted = (await admin.getUser(user)) !== undefined;
+  try {
+    await admin.createVhost(
+      vhost,
+      options.description === undefined ? {} : { description: options.description },
+    );
+    await admin.createUser(user, password);
+    await admin.setPermissions(vhost, user);
+    await Promise.all(exchanges.map((e) => admin.declareExchange(vhost, e.name, { type: e.type })));
+  } catch (error) {
+    await Promise.allSettled([
+      vhostExisted ? undefined : admin.deleteVhost(vhost),
+      userExisted ? undefined : admin.deleteUser(user),
+    ]);
+    throw error;
+  }
+
+  let disposed: Promise<void> | undefined;
+  return {
+    vhost,
+    user,
+    collectives,
+    exchanges,
+    admin,
+    dispose() {
+      disposed ??= (async () => {
+        // Vhost first: deleting it closes the user's connections, so no client is left
+        // retrying against a user that no longer exists.
+        await admin.deleteVhost(vhost);
+        await admin.deleteUser(user);
+      })();
+      return disposed;
+    },
+  };
+}

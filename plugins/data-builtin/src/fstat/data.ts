@@ -1,0 +1,86 @@
+import { createHash } from "node:crypto";
+import { createReadStream, type Stats } from "node:fs";
+import { lstat, stat } from "node:fs/promises";
+import { type DataValue, defineData } from "@phobos/core";
+
+const pad = (n: number) => String(n).padStart(2, "0");
+/** Ruby's `strftime("%F %T")` in local time. */
+const rubyTime = (d: Date) =>
+  `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+
+function fileType(s: Stats): string {
+  if (s.isDirectory()) return "directory";
+  if (s.isFile()) return "file";
+  if (s.isSymbolicLink()) return "symlink";
+  if (s.isSocket()) return "socket";
+  if (s.isCharacterDevice()) return "chardev";
+  if (s.isBlockDevice()) return "blockdev";
+  return "unknown";
+}
+
+function md5File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash("md5");
+    createReadStream(path)
+      .on("data", (chunk) => hash.update(chunk))
+      .on("end", () => resolve(hash.digest("hex")))
+      .on("error", reject);
+  });
+}
+
+/** `fstat('/etc/hosts').size`: what `File.stat` says about a path, as MCollective's fstat data plugin. */
+export default defineData({
+  name: "fstat",
+  description: "Retrieve file stat data for a given file",
+  create: () => ({
+    async query(argument) {
+      const file = String(argument);
+      const result: Record<string, DataValue> = {
+        name: file,
+        output: "not present",
+        type: "unknown",
+        mode: "0000",
+        present: 0,
+        size: 0,
+        mtime: 0,
+        ctime: 0,
+        atime: 0,
+        mtime_seconds: 0,
+        ctime_seconds: 0,
+        atime_seconds: 0,
+        md5: 0,
+        uid: 0,
+        gid: 0,
+      };
+      let s: Stats;
+      try {
+        const link = await lstat(file);
+        s = link.isSymbolicLink() ? link : await stat(file);
+        // File.exists? follows links: a dangling link is "not present"
+        if (link.isSymbolicLink()) await stat(file);
+      } catch {
+        return result;
+      }
+      const now = Math.floor(Date.now() / 1000);
+      result.output = "present";
+      result.present = 1;
+      result.size = s.size;
+      result.uid = s.uid;
+      result.gid = s.gid;
+      for (const [key, time] of [
+        ["mtime", s.mtime],
+        ["ctime", s.ctime],
+        ["atime", s.atime],
+      ] as const) {
+        const seconds = Math.floor(time.getTime() / 1000);
+        result[key] = rubyTime(time);
+        result[`${key}_seconds`] = seconds;
+        result[`${key}_age`] = now - seconds;
+      }
+      result.mode = s.mode.toString(8);
+      if (s.isFile()) result.md5 = await md5File(file);
+      result.type = fileType(s);
+      return result;
+    },
+  }),
+});

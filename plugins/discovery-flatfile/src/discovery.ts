@@ -1,0 +1,21 @@
+import { defineDiscovery, UsageError } from "@phobos/core";
+import { selectIdentities } from "@phobos/core/client";
+import { readFlatfile } from "./read-flatfile.js";
+
+/**
+ * Flatfile discovery (`--nodes FILE`, or `--dm flatfile --do FILE`): the
+ * nodes are the lines of a file, narrowed by `-I` (names or `/regex/`).
+ * Nothing goes over the network, so requests go to each node directly.
+ */
+export default defineDiscovery({
+  name: "flatfile",
+  description: "Flatfile based discovery for node identities",
+  create: () => ({
+    async discover({ filter, options }) {
+      const file = options[0];
+      if (file === undefined)
+        throw new UsageError("The flatfile discovery method needs a path to a text file");
+      return selectIdentities(readFlatfile(file), filter.identity);
+    },
+  }),
+});

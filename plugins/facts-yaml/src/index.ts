@@ -1,0 +1,1 @@
+export { default as yamlFacts } from "./facts.js";

@@ -1,0 +1,2 @@
+export { pskCallerId } from "./caller-id.js";
+export { default as pskSecurity } from "./security.js";

@@ -1,0 +1,157 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { DEMO_NODES, writeSite } from "./site.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const MCO = join(ROOT, "apps/mco/bin/mco");
+const MCOLLECTIVED = join(ROOT, "apps/mcollectived/bin/mcollectived");
+
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitForLine(
+  file: string,
+  text: string,
+  timeoutMs: number,
+  daemon: ChildProcess,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (daemon.exitCode !== null) throw new Error(`mcollectived exited with ${daemon.exitCode}; see ${file}`);
+    try {
+      if (readFileSync(file, "utf8").includes(text)) return;
+    } catch {
+      // not written yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`mcollectived did not get ready within ${timeoutMs} ms; see ${file}`);
+}
+
+function runMco(args: string[], client: string): Promise<number> {
+  process.stdout.write(`\n${bold(`$ mco ${args.join(" ")}`)}\n`);
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, [MCO, ...args, "-c", client], {
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    child.on("exit", (code) => resolveRun(code ?? 1));
+  });
+}
+
+/**
+ * The README's first command: a Phobos site on this machine with nothing
+ * else installed — the embedded broker hosted by node1, three daemons with
+ * different facts — and a short tour of mco. Everything it starts it stops
+ * on exit or Ctrl-C.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      keep: { type: "boolean" },
+      "no-keep": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(
+      "Usage: phobos-demo [--keep | --no-keep]\n  --keep     leave the site running until Ctrl-C (default on a terminal)\n",
+    );
+    return 0;
+  }
+  const keep = values["no-keep"] ? false : (values.keep ?? process.stdin.isTTY === true);
+  const dir = mkdtempSync(join(tmpdir(), "phobos-demo-"));
+  const port = await freePort();
+  const { client, servers } = writeSite(dir, port);
+  const daemons: ChildProcess[] = [];
+  let cleaned = false;
+  const cleanup = () => {
+    if (cleaned) return;
+    cleaned = true;
+    for (const d of daemons) d.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.on("SIGINT", () => {
+    cleanup();
+    process.exit(130);
+  });
+  process.on("SIGTERM", () => {
+    cleanup();
+    process.exit(143);
+  });
+  process.on("exit", cleanup);
+
+  try {
+    process.stdout.write(
+      `Starting a Phobos site in ${dir}: embedded broker on 127.0.0.1:${port}, daemons ${DEMO_NODES.map((n) => n.identity).join(", ")}\n`,
+    );
+    for (const [i, config] of servers.entries()) {
+      const daemon = spawn(process.execPath, [MCOLLECTIVED, "--config", config, "--no-daemonize"], {
+        stdio: "ignore",
+      });
+      daemons.push(daemon);
+      const log = join(dirname(config), "mcollectived.log");
+      // node1 hosts the broker: the others need it listening before they connect.
+      if (i === 0) await waitForLine(log, "ready as", 20_000, daemon);
+    }
+    await Promise.all(
+      servers
+        .slice(1)
+        .map((config, i) =>
+          waitForLine(
+            join(dirname(config), "mcollectived.log"),
+            "ready as",
+            20_000,
+            daemons[i + 1] as ChildProcess,
+          ),
+        ),
+    );
+
+    let failures = 0;
+    for (const args of [
+      ["ping", "-t", "1"],
+      ["find", "-F", "osfamily=Debian", "--dt", "1"],
+      ["facts", "role", "--dt", "1"],
+      ["rpc", "rpcutil", "inventory", "-I", "node1"],
+    ]) {
+      if ((await runMco(args, client)) !== 0) failures++;
+    }
+
+    const rel = relative(process.cwd(), MCO) || MCO;
+    process.stdout.write(
+      `\n${bold("What to type next")} (the site is ${keep ? "still running" : "stopped when this command ends; run it in a terminal to keep it up"}):\n` +
+        `  alias mco="${rel} -c ${client}"\n` +
+        "  mco find -S 'role=web or role=db'          # compound filters\n" +
+        "  mco rpc rpcutil get_fact fact=datacenter   # any agent action, with a summary\n" +
+        "  mco rpc rpcutil ping --batch 1              # batches\n" +
+        "  mco inventory node2                         # one node's facts, classes, agents\n" +
+        "  mco plugin doc rpcutil                      # what an agent offers\n" +
+        `Configs and logs: ${dir}\n`,
+    );
+    if (keep) {
+      process.stdout.write("Press Ctrl-C to stop the daemons and the broker.\n");
+      await new Promise(() => {});
+    }
+    return failures === 0 ? 0 : 1;
+  } catch (err) {
+    process.stderr.write(`phobos-demo: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    if (!keep) cleanup();
+  }
+}

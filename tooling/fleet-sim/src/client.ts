@@ -1,0 +1,61 @@
+import { type Config, createPlugin, emptyFilter, type Logger, type PluginRegistry } from "@phobos/core";
+import { MessagingClient, pluginContextFor } from "@phobos/core/client";
+
+/** A client connection with the config's connector and security plugin, as `mco` makes one. */
+export async function connectClient(
+  config: Config,
+  registry: PluginRegistry,
+  log: Logger,
+  timeoutSeconds = 30,
+): Promise<MessagingClient> {
+  const context = <T extends "connector" | "security">(type: T, name: string) =>
+    pluginContextFor(config, type, name, { log: log.child(`${type}/${name}`), mode: "client" });
+  const connector = await createPlugin(
+    await registry.require("connector", config.connector),
+    context("connector", config.connector),
+    registry.find("connector", config.connector) ?? {},
+  );
+  const security = await createPlugin(
+    await registry.require("security", config.securityProvider),
+    context("security", config.securityProvider),
+    registry.find("security", config.securityProvider) ?? {},
+  );
+  const client = new MessagingClient({ config, connector, security, log });
+  await client.connect(timeoutSeconds);
+  return client;
+}
+
+export interface ReadyOptions {
+  /** Give up after this long. Default 120 s. */
+  timeoutMs?: number;
+  /** Each round waits this long for the stragglers. Default 2 s. */
+  roundSeconds?: number;
+}
+
+/**
+ * Broadcasts discovery pings until every identity has answered one: proof
+ * that each node is subscribed, which a resolved connect() alone is not
+ * (SUBSCRIBE frames are not acknowledged). Returns those still silent.
+ */
+export async function waitUntilAnswering(
+  client: MessagingClient,
+  identities: readonly string[],
+  options: ReadyOptions = {},
+): Promise<string[]> {
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  const silent = new Set(identities);
+  while (silent.size > 0 && Date.now() < deadline) {
+    await client.request({
+      agent: "discovery",
+      body: "ping",
+      filter: emptyFilter(),
+      timeout: options.roundSeconds ?? 2,
+      expect: [...silent],
+      onReply: (reply) => {
+        silent.delete(reply.senderid);
+        return undefined;
+      },
+    });
+  }
+  return [...silent];
+}
