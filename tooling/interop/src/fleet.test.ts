@@ -107,7 +107,6 @@ describe("the Ruby mco against it", () => {
     const replies = r.stdout.split("\n").filter((l) => /^node\d\s+time=\d+\.\d\d ms$/.test(l));
     expect(replies.map((l) => l.split(/\s+/)[0]).sort()).toEqual(["node1", "node2", "node3"]);
     expect(r.stdout).toMatch(/^3 replies max: [\d.]+ min: [\d.]+ avg: [\d.]+/m);
-    expect(r.wallMs).toBeLessThan(5_000);
   });
 
   it.concurrent("mco find -F osfamily=Debian: the Debian nodes", async () => {

@@ -38,10 +38,13 @@ const vectorBytes = (
   .flatMap((v) => [Buffer.from(v.body_base64, "base64"), Buffer.from(v.inner_base64, "base64")])
   .filter((b) => b[0] === 4 && b[1] === 8);
 
-/** Load must return or throw MarshalError, and quickly, whatever the bytes. */
+/**
+ * Load must return or throw MarshalError whatever the bytes. Runaway input
+ * (a length of 2^40, deep nesting) would hang rather than fail: the test
+ * timeout catches that; speed is measured in bench/, not asserted here.
+ */
 function loadsSafely(bytes: Uint8Array): void {
   for (const strings of ["js", "ruby"] as const) {
-    const started = performance.now();
     try {
       load(bytes, { strings });
     } catch (err) {
@@ -49,7 +52,6 @@ function loadsSafely(bytes: Uint8Array): void {
       expect(err.offset).toBeGreaterThanOrEqual(0);
       expect(err.offset).toBeLessThanOrEqual(bytes.length);
     }
-    expect(performance.now() - started).toBeLessThan(250);
   }
 }
 

@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { configFromText } from "../config/config.js";
 import { createLogger, memorySink } from "../log/logger.js";
 import { dump } from "../marshal/dump.js";
@@ -279,15 +279,21 @@ describe("bad input reaching the engine", () => {
     const before = counters();
     const lines = sink.lines.length;
     const requestid = send();
-    await settle();
-    const after = counters();
-    const delta = Object.fromEntries(
-      Object.entries(after)
-        .map(([k, v]) => [k, (v as number) - (before[k as keyof typeof before] as number)])
-        .filter(([, v]) => v !== 0),
+    // The engine works asynchronously: wait for its verdict, however loaded the machine.
+    await vi.waitFor(
+      () => {
+        const after = counters();
+        const delta = Object.fromEntries(
+          Object.entries(after)
+            .map(([k, v]) => [k, (v as number) - (before[k as keyof typeof before] as number)])
+            .filter(([, v]) => v !== 0),
+        );
+        expect(delta).toEqual(moved);
+        expect(sink.lines.slice(lines).map((l) => l.message)).toContainEqual(expect.stringMatching(logged));
+      },
+      { timeout: 10_000, interval: 20 },
     );
-    expect(delta).toEqual(moved);
-    expect(sink.lines.slice(lines).map((l) => l.message)).toContainEqual(expect.stringMatching(logged));
+    await settle();
     if (requestid) expect(repliesTo(requestid)).toEqual([]);
   }
 
