@@ -267,3 +267,14 @@ export class MalformedMessageError extends PhobosError {
     super("MALFORMED_MESSAGE", message, options);
   }
 }
+
+/** A command an agent ran could not start, or outlived its time and was killed. */
+export class CommandError extends PhobosError {
+  /** True when the command was killed at its deadline rather than failing to start. */
+  readonly timedOut: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; timedOut?: boolean }) {
+    super(options?.timedOut ? "COMMAND_TIMEOUT" : "COMMAND", message, options);
+    this.timedOut = options?.timedOut ?? false;
+  }
+}

@@ -5,6 +5,7 @@ import {
   UsageError,
   validateRpcRequest,
 } from "@phobos/core";
+import { loadValidatorPlugins } from "@phobos/core/client";
 
 const KEY_VALUE = /^(.+?)=(.+)$/s;
 
@@ -68,13 +69,14 @@ export default defineApplication({
       // Typed and validated before connecting: a bad request never leaves this host.
       const ddl = await inv.agentDdl(agent);
       const args: Record<string, unknown> = {};
+      const validators = await loadValidatorPlugins(ddl, action, inv);
       try {
         for (const word of words) {
           const [, key = "", raw = ""] = KEY_VALUE.exec(word) ?? [];
           args[key] = ddl.actions[action] ? convertCliArgument(ddl, action, key, raw) : raw;
         }
         setDefaultInputs(ddl, action, args);
-        validateRpcRequest(ddl, action, args);
+        validateRpcRequest(ddl, action, args, validators);
       } catch (err) {
         throw new UsageError(`${agent}#${action}: ${(err as Error).message}`);
       }

@@ -8,6 +8,7 @@ import { pluginContextFor } from "../plugin/context-for.js";
 import { createPlugin } from "../plugin/create.js";
 import type { PluginRegistry } from "../plugin/registry.js";
 import type { DiscoveryClient, DiscoveryMethod } from "../plugin/types.js";
+import { loadValidatorPlugins } from "./validator-plugins.js";
 
 const CAPABILITY_CHECKS = [
   ["classes", "cf_class", "class"],
@@ -70,9 +71,18 @@ export class Discoverer {
     return (await this.#registry.loadDdl("discovery", this.#method)) as DiscoveryDdl;
   }
 
-  /** Compound filters are evaluated by daemons, so they need broadcast discovery. */
-  forceMethodByFilter(filter: Filter): boolean {
+  /**
+   * Compound filters are evaluated by daemons, so they need broadcast
+   * discovery, unless the method's DDL says it evaluates them itself
+   * (`compound` capability, as puppetdb's does; MCollective 2.12 always switched).
+   */
+  async forceMethodByFilter(filter: Filter): Promise<boolean> {
     if (this.#method !== "mc" && filter.compound.length > 0) {
+      const caps = await this.ddl().then(
+        (ddl) => ddl.discovery.capabilities,
+        () => [] as string[],
+      );
+      if (caps.includes("compound")) return false;
       this.#log.info("Switching to mc discovery method because compound filters are used");
       this.#method = "mc";
       return true;
@@ -118,7 +128,12 @@ export class Discoverer {
         if (!("fstatement" in token)) continue;
         const f = token.fstatement;
         const ddl = await this.dataDdl(f.name);
-        validateDataQuery(ddl, f.params);
+        const validators = await loadValidatorPlugins(ddl, undefined, {
+          registry: this.#registry,
+          config: this.#config,
+          log: this.#log,
+        });
+        validateDataQuery(ddl, f.params, validators);
         if (f.value === undefined || !(f.value in ddl.dataquery.output)) {
           throw new DdlValidationError(
             `Data plugin '${f.name}()' does not return a '${f.value ?? ""}' value`,
@@ -129,7 +144,7 @@ export class Discoverer {
   }
 
   async discover(filter: Filter, timeout: number, limit = 0): Promise<string[]> {
-    this.forceMethodByFilter(filter);
+    await this.forceMethodByFilter(filter);
     await this.checkCapabilities(filter);
     let method = this.#instances.get(this.#method);
     if (!method) {

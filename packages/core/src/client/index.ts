@@ -10,3 +10,4 @@ export * from "./render/index.js";
 export * from "./rpc-client.js";
 export * from "./rpc-stats.js";
 export * from "./stdin.js";
+export * from "./validator-plugins.js";

@@ -1,5 +1,5 @@
 import type { Config } from "../config/config.js";
-import { setDefaultInputs, validateRpcRequest } from "../ddl/index.js";
+import { setDefaultInputs, type ValidatorFn, validateRpcRequest } from "../ddl/index.js";
 import type { AgentDdl } from "../ddl/types.js";
 import { UsageError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
@@ -14,6 +14,7 @@ import type { Discoverer } from "./discoverer.js";
 import { pickNodes } from "./limit.js";
 import type { MessagingClient } from "./messaging.js";
 import { RpcStats } from "./rpc-stats.js";
+import { loadValidatorPlugins } from "./validator-plugins.js";
 
 /** One node's answer to an RPC call (RPC::Result). */
 export interface RpcResult {
@@ -121,6 +122,7 @@ export class RpcClient {
   #discovered: string[] | undefined;
   #forceDirect = false;
   #defaultDiscoveryMethod: boolean;
+  readonly #validators = new Map<string, ValidatorFn>();
 
   constructor(options: RpcClientOptions) {
     this.#o = options;
@@ -188,7 +190,12 @@ export class RpcClient {
   validate(action: string, args: Record<string, unknown>): void {
     if (!this.ddl) throw new UsageError(`No DDL found for agent ${this.agent} cannot validate inputs`);
     setDefaultInputs(this.ddl, action, args);
-    validateRpcRequest(this.ddl, action, args);
+    validateRpcRequest(this.ddl, action, args, (name) => this.#validators.get(name));
+  }
+
+  /** Creates the validator plugins `action`'s inputs name, so `validate` can use them. */
+  async loadValidators(action: string): Promise<void> {
+    await loadValidatorPlugins(this.ddl, action, this.#o, this.#validators);
   }
 
   /** Identities without regexes need no discovery: the request goes straight to them. */
@@ -212,7 +219,7 @@ export class RpcClient {
     const verbose = options.verbose ?? this.#o.verbose ?? false;
     const d = this.#o.discoverer;
     const started = performance.now();
-    d.forceMethodByFilter(this.filter);
+    await d.forceMethodByFilter(this.filter);
     await d.validateCompound(this.filter);
     const filter = { ...this.filter, collective: this.#o.messaging.collective };
     const discoveryTimeout = await this.discoveryTimeout;
@@ -236,6 +243,7 @@ export class RpcClient {
     options: CallOptions = {},
   ): Promise<RpcCallOutcome> {
     this.stats.reset();
+    await this.loadValidators(action);
     this.validate(action, args);
     const processResults = options.processResults !== false;
     const data = { ...args, process_results: processResults };
@@ -268,6 +276,7 @@ export class RpcClient {
     filter: Partial<Pick<Filter, "identity" | "fact" | "agent" | "cf_class" | "compound">>,
     onResult?: (result: RpcResult) => void,
   ): Promise<RpcCallOutcome> {
+    await this.loadValidators(action);
     this.validate(action, args);
     this.stats.reset();
     const custom = emptyFilter();

@@ -289,9 +289,13 @@ export interface Validator {
 // ---------------------------------------------------------------- aggregate
 
 export interface AggregateResult {
-  /** `numeric`: one value (sum, average); `collection`: counts per value (summary). */
+  /**
+   * `numeric`: one value (sum, average), or several that fill the format's
+   * conversions in turn, as Ruby's `format % array` does (nettest_mma's
+   * min, max and average); `collection`: counts per value (summary).
+   */
   type: "numeric" | "collection";
-  value: number | Map<unknown, number>;
+  value: number | readonly number[] | Map<unknown, number>;
   output: string;
   format?: string;
 }

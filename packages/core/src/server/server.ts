@@ -422,10 +422,7 @@ export class Server {
     try {
       body = await runAgentRequest(agent, request, {
         log: this.#agentLog(agent.name),
-        validator: (name) => {
-          const v = this.#validators.get(name);
-          return v ? (value: unknown) => v.validate(value) : undefined;
-        },
+        validator: this.#validatorLookup,
         authorization: this.#authorization,
         audit: this.#audit,
         onDenied: () => stats.denied++,
@@ -460,12 +457,18 @@ export class Server {
     return log;
   }
 
+  /** The validator plugins this daemon loaded, for DDL validation of requests and data queries. */
+  readonly #validatorLookup = (name: string) => {
+    const v = this.#validators.get(name);
+    return v ? (value: unknown) => v.validate(value) : undefined;
+  };
+
   async #queryData(source: string, query: string | null): Promise<Record<string, unknown>> {
     const name = source.replace(/_data$/, "");
     const plugin = this.#data.get(name);
     if (!plugin) throw new Error(`No data plugin called '${source}' on this node`);
     const argument = query === null ? null : transformDataInput(plugin.ddl, query);
-    validateDataQuery(plugin.ddl, argument);
+    validateDataQuery(plugin.ddl, argument, this.#validatorLookup);
     const seconds = plugin.ddl.metadata.timeout > 0 ? plugin.ddl.metadata.timeout : 1;
     let timer: NodeJS.Timeout | undefined;
     try {

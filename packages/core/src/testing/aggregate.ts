@@ -75,9 +75,10 @@ function checkResult(result: AggregateResult, output: string): void {
   ensure(result.output === output, `result().output is ${show(result.output)}, not the output '${output}'`);
   ensure(result.format === undefined || typeof result.format === "string", "result().format is not a string");
   if (result.type === "numeric") {
+    const finite = (v: unknown) => typeof v === "number" && Number.isFinite(v);
     ensure(
-      typeof result.value === "number" && Number.isFinite(result.value),
-      `a numeric result's value is ${show(result.value)}, not a finite number`,
+      finite(result.value) || (Array.isArray(result.value) && result.value.every(finite)),
+      `a numeric result's value is ${show(result.value)}, not a finite number or an array of them`,
     );
   } else if (result.type === "collection") {
     ensure(

@@ -28,7 +28,7 @@ export function aggregateText(result: AggregateResult): string {
     const value = result.value;
     if (value === null || value === undefined || (typeof value === "number" && Number.isNaN(value)))
       return "";
-    return rubyFormat(format, [value]);
+    return rubyFormat(format, Array.isArray(value) ? [...value] : [value]);
   }
   const counts = result.value as Map<unknown, number>;
   if (counts.has(null) || counts.has(undefined)) return "";
