@@ -4,6 +4,8 @@
 # everything is already in place.
 #   - RabbitMQ with its STOMP and management plugins
 #   - Debian's MCollective 2.12.5 (Ruby), the reference peer for interop tests
+#   - ActiveMQ 5.17 with a STOMP connector on 127.0.0.1:61614 (activemq connector)
+#   - PuppetDB 7 on PostgreSQL, HTTP 127.0.0.1:8080 / HTTPS 8081 (puppetdb discovery)
 set -eu
 
 need_root() {
@@ -52,9 +54,39 @@ done
 apt_install ruby mcollective mcollective-client
 # tmux drives an interactive bash in the completion test.
 apt_install tmux
+# The service agent's tests drive a sysvinit script through `service`.
+apt_install init-system-helpers
+# The nettest agent pings with the system's ping; the puppet agent drives a real Puppet 7
+# and facter writes the facts the yaml facts plugin reads in the puppet tests.
+apt_install iputils-ping puppet-agent facter
 # Debian enables the packaged daemon; tests run their own peers.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mcollective 2>/dev/null; then
   systemctl stop mcollective || true
 fi
+
+# --- ActiveMQ (connector = activemq) ----------------------------------------
+# Debian's broker, run from its jar with our own activemq.xml (see
+# activemq-instance.sh; no init script or systemd unit involved, so it starts the
+# same on machines without systemd as PID 1). STOMP 61614 (RabbitMQ has 61613).
+# No AMQP 1.0 port: Debian's activemq lacks the activemq-amqp module.
+apt_install activemq libxstream-java libjettison-java
+PHOBOS_ACTIVEMQ_DIR=${PHOBOS_ACTIVEMQ_DIR:-/var/lib/phobos-activemq}
+PHOBOS_ACTIVEMQ_STOMP_PORT=${PHOBOS_ACTIVEMQ_STOMP_PORT:-61614}
+sh "$(dirname "$0")/activemq-instance.sh" start "$PHOBOS_ACTIVEMQ_DIR" "$PHOBOS_ACTIVEMQ_STOMP_PORT"
+
+# --- PuppetDB 7 (discovery-puppetdb tests) ----------------------------------
+# Debian's PuppetDB on the machine's PostgreSQL (pg_trgm from postgresql-contrib),
+# run from its jar with its own config, database and throw-away certificates
+# (puppetdb-instance.sh): HTTP 127.0.0.1:8080, HTTPS 127.0.0.1:8081.
+apt_install postgresql postgresql-contrib puppetdb
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  need_root "starting PostgreSQL"
+  echo "provision: starting PostgreSQL"
+  pg_ctlcluster "$(pg_lsclusters -h | awk 'NR==1 {print $1}')" "$(pg_lsclusters -h | awk 'NR==1 {print $2}')" start
+  for _ in $(seq 1 60); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.5; done
+fi
+PHOBOS_PUPPETDB_DIR=${PHOBOS_PUPPETDB_DIR:-/var/lib/phobos-puppetdb}
+PHOBOS_PUPPETDB_PORT=${PHOBOS_PUPPETDB_PORT:-8080}
+sh "$(dirname "$0")/puppetdb-instance.sh" start "$PHOBOS_PUPPETDB_DIR" "$PHOBOS_PUPPETDB_PORT"
 
 echo "provision: ok"

@@ -21,7 +21,9 @@ function complete(...words: string[]): string[] {
 describe("completion/mco.bash", () => {
   it("completes applications, agents, actions and inputs from mco completion", () => {
     expect(complete("mco", "r")).toEqual(["rpc"]);
-    expect(complete("mco", "rpc", "")).toEqual(["rpcutil"]);
+    // Add-on agents (filemgr, puppet…) are installed beside rpcutil: complete from a prefix.
+    expect(complete("mco", "rpc", "rp")).toEqual(["rpcutil"]);
+    expect(complete("mco", "rpc", "")).toContain("rpcutil");
     expect(complete("mco", "rpc", "-I", "node1", "rpcutil", "get_f")).toEqual(["get_fact", "get_facts"]);
     expect(complete("mco", "rpc", "rpcutil", "get_data", "")).toEqual(["query=", "source="]);
   });

@@ -5,6 +5,7 @@
  * would show up as a connection error instead).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,6 +51,33 @@ async function mco(argv: string[], env: NodeJS.ProcessEnv = {}) {
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
+/**
+ * The names of plugins that agent packages add (`filemgr`, `puppet`, their data
+ * plugins…): the Ruby captures know only MCollective's built-ins, so lines
+ * naming an add-on are taken out of lists before comparing.
+ */
+const ADD_ONS: ReadonlySet<string> = (() => {
+  const require = createRequire(import.meta.url);
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    dependencies: Record<string, string>;
+  };
+  return new Set(
+    Object.keys(pkg.dependencies)
+      .filter((name) => name.startsWith("@phobos/agent-") && name !== "@phobos/agent-rpcutil")
+      .flatMap(
+        (name) =>
+          (require(`${name}/package.json`) as { mcollective?: { plugins?: { name: string }[] } }).mcollective
+            ?.plugins ?? [],
+      )
+      .map((plugin) => plugin.name),
+  );
+})();
+const withoutAddOns = (text: string) =>
+  text
+    .split("\n")
+    .filter((line) => !ADD_ONS.has(/^\s*(\S+)/.exec(line)?.[1] ?? ""))
+    .join("\n");
+
 const golden = (name: string) => {
   const lines = readFileSync(new URL(`./__fixtures__/help/${name}`, import.meta.url), "utf8").split("\n");
   return `${lines
@@ -63,7 +91,11 @@ const golden = (name: string) => {
 describe("mco help", () => {
   it("lists the applications from their manifests (23-help.txt)", async () => {
     const r = await mco(["help"]);
-    expect(r).toEqual({ code: 0, stdout: golden("23-help.txt"), stderr: "" });
+    expect({ ...r, stdout: withoutAddOns(r.stdout) }).toEqual({
+      code: 0,
+      stdout: golden("23-help.txt"),
+      stderr: "",
+    });
   });
 
   it("mco alone lists them too", async () => {
@@ -74,7 +106,7 @@ describe("mco help", () => {
       env: { MCOLLECTIVE_EXTRA_OPTS: `-c ${configFile}` },
     });
     expect(code).toBe(0);
-    expect(stdout.text).toBe(golden("23-help.txt"));
+    expect(withoutAddOns(stdout.text)).toBe(golden("23-help.txt"));
   });
 
   it("help <app> and <app> --help print the same text (24-help-rpc.txt)", async () => {
@@ -211,10 +243,10 @@ describe("applications that need no network", () => {
   });
 
   it("completion", async () => {
-    expect((await mco(["completion", "--list-applications"])).stdout).toBe(
+    expect(withoutAddOns((await mco(["completion", "--list-applications"])).stdout)).toBe(
       "completion\ndescribe_filter\nfacts\nfind\nhelp\ninventory\nping\nplugin\nrpc\n",
     );
-    expect((await mco(["completion", "--list-agents"])).stdout).toBe("rpcutil\n");
+    expect(withoutAddOns((await mco(["completion", "--list-agents"])).stdout)).toBe("rpcutil\n");
     expect((await mco(["completion", "--list-actions", "-a", "rpcutil"])).stdout).toBe(
       "agent_inventory\ncollective_info\ndaemon_stats\nget_config_item\nget_data\nget_fact\nget_facts\ninventory\nping\n",
     );
@@ -233,11 +265,11 @@ describe("applications that need no network", () => {
   it("plugin doc", async () => {
     const list = await mco(["plugin", "doc"]);
     expect(list.code).toBe(0);
-    expect(list.stdout).toContain(
+    expect(withoutAddOns(list.stdout)).toContain(
       "Agents:\n  rpcutil                   General helpful actions that expose stats and internals to SimpleRPC clients\n",
     );
     expect(list.stdout).toContain(
-      "Discovery Methods:\n  flatfile                  Flatfile based discovery for node identities\n  mc                        MCollective Broadcast based discovery\n  stdin                     STDIN based discovery for node identities\n",
+      "Discovery Methods:\n  flatfile                  Flatfile based discovery for node identities\n  mc                        MCollective Broadcast based discovery\n  puppetdb                  PuppetDB based discovery using PQL\n  stdin                     STDIN based discovery for node identities\n",
     );
     expect(list.stdout).toContain("  summary                   Displays the summary of a set of results\n");
     const mc = await mco(["plugin", "doc", "mc"]);

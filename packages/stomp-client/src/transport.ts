@@ -127,7 +127,10 @@ export class StompTransport {
       onStompError: (frame) => {
         // RabbitMQ puts the gist in `message` (not_found) and the detail in the body.
         const detail = (frame.body ?? "").trim().split("\n")[0] ?? "";
-        const reason = [frame.headers.message, detail].filter((p) => p).join(": ") || "unknown error";
+        // ActiveMQ repeats the message as the body's first line: say it once.
+        const reason =
+          [frame.headers.message, detail].filter((p, i, all) => p && all.indexOf(p) === i).join(": ") ||
+          "unknown error";
         const hint = this.#opts.explainError?.(reason);
         this.#noteFailure(`${this.describe()}: ${reason}`);
         this.#opts.log.error(

@@ -1,8 +1,10 @@
 /**
- * The connector conformance suite of @phobos/core/testing, run twice: against
- * the machine's RabbitMQ (an isolated vhost set up as MCollective's guide
- * says) and against Phobos's embedded broker on an ephemeral port. Both must
- * pass unchanged: `connector = rabbitmq` is meant to work against either.
+ * The connector conformance suite of @phobos/core/testing, run three times:
+ * against the machine's RabbitMQ (an isolated vhost set up as MCollective's
+ * guide says) over STOMP and over AMQP 0-9-1 (`transport = amqp`), and against
+ * Phobos's embedded broker on an ephemeral port. All must pass unchanged:
+ * `connector = rabbitmq` is meant to work against either broker, in either
+ * protocol.
  */
 import { randomBytes } from "node:crypto";
 import { type RunningBroker, startBroker } from "@phobos/broker";
@@ -63,6 +65,50 @@ describe("against RabbitMQ", () => {
     definition: rabbitmq,
     settings,
     // The vhost's only user is the suite's: closing its connections drops them all, at once.
+    dropConnections: () => admin.closeUserConnections(name, "connector conformance: dropped on purpose"),
+  });
+});
+
+describe("against RabbitMQ over AMQP 0-9-1 (transport = amqp)", () => {
+  const name = `phobos-connector-amqp-${randomBytes(5).toString("hex")}`;
+  const password = randomBytes(12).toString("hex");
+  const settings: Record<string, string> = {
+    transport: "amqp",
+    vhost: `/${name}`,
+    "pool.size": "1",
+    "pool.1.host": "127.0.0.1",
+    "pool.1.user": name,
+    "pool.1.password": password,
+    ...FAST_RECONNECT,
+  };
+  let site: McollectiveVhost | undefined;
+  const admin = new RabbitMqAdmin(adminOptionsFromEnv());
+
+  beforeAll(async () => {
+    const overview = await admin.overview().catch((err: Error) => {
+      throw new Error(`RabbitMQ's management API does not answer (${err.message}): ${PROVISION}`);
+    });
+    const port =
+      process.env.RABBITMQ_AMQP_PORT ?? overview.listeners.find((l) => l.protocol === "amqp")?.port;
+    if (port === undefined) throw new Error(`RabbitMQ has no AMQP listener: ${PROVISION}`);
+    settings["pool.1.port"] = String(port);
+    site = await prepareMcollectiveVhost({
+      vhost: settings.vhost as string,
+      user: name,
+      password,
+      collectives: ["mcollective"],
+      admin,
+      description: "connector conformance suite, AMQP transport",
+    });
+  });
+
+  afterAll(async () => {
+    await site?.dispose();
+  });
+
+  describeConnectorPlugin({
+    definition: rabbitmq,
+    settings,
     dropConnections: () => admin.closeUserConnections(name, "connector conformance: dropped on purpose"),
   });
 });

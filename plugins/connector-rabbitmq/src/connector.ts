@@ -1,4 +1,5 @@
 import {
+  ConfigError,
   type Connector,
   ConnectorError,
   type ConnectorState,
@@ -9,7 +10,7 @@ import {
   type PluginContext,
   type Subscription,
 } from "@phobos/core";
-import { readHeartbeat, readPool, readReconnectPolicy, StompTransport } from "@phobos/stomp-client";
+import { createAmqpTransport } from "./amqp-transport.js";
 import {
   broadcastDestination,
   directedDestination,
@@ -17,6 +18,8 @@ import {
   type RabbitNaming,
   replyDestination,
 } from "./destinations.js";
+import { createStompTransport } from "./stomp-transport.js";
+import { type MessageTransport, TRANSPORTS, type TransportName } from "./transport.js";
 
 function subscriptionDestination(
   naming: RabbitNaming,
@@ -50,6 +53,16 @@ function explainRabbitError(reason: string): string | undefined {
   return undefined;
 }
 
+/** `plugin.rabbitmq.transport`: `stomp` (the default, as Ruby MCollective) or `amqp` (AMQP 0-9-1). */
+function readTransport(settings: PluginContext["settings"]): TransportName {
+  const value = settings.string("transport", "stomp").trim().toLowerCase();
+  if ((TRANSPORTS as readonly string[]).includes(value)) return value as TransportName;
+  throw new ConfigError(
+    `is ${JSON.stringify(value)}: the rabbitmq connector speaks ${TRANSPORTS.join(" or ")}`,
+    { key: settings.fullKey("transport") },
+  );
+}
+
 function createRabbitmqConnector(ctx: PluginContext): Connector {
   const { settings, log } = ctx;
   const base64 = settings.boolean("base64", false);
@@ -59,19 +72,9 @@ function createRabbitmqConnector(ctx: PluginContext): Connector {
     identity: ctx.identity,
     pid: process.pid,
   };
-  const { heartbeatMs, acceptVersion } = readHeartbeat(settings, log);
-  const transport = new StompTransport({
-    hosts: readPool(settings, process.env, log, "RABBITMQ"),
-    vhost: settings.string("vhost", "/"),
-    acceptVersion,
-    heartbeatMs,
-    randomize: settings.boolean("randomize", false),
-    reconnect: readReconnectPolicy(settings),
-    connectTimeoutMs: settings.integer("connect_timeout", 30) * 1000,
-    log,
-    brokerName: "RabbitMQ",
-    explainError: explainRabbitError,
-  });
+  const setup = { settings, log, identity: ctx.identity, mode: ctx.mode, explainError: explainRabbitError };
+  const transport: MessageTransport =
+    readTransport(settings) === "amqp" ? createAmqpTransport(setup) : createStompTransport(setup);
   const subscriptions = new Map<string, string>();
   const key = (s: Subscription) => JSON.stringify(s);
   const encode = (body: Uint8Array) => (base64 ? Buffer.from(Buffer.from(body).toString("base64")) : body);
@@ -98,19 +101,19 @@ function createRabbitmqConnector(ctx: PluginContext): Connector {
       const target = subscriptionDestination(naming, sub);
       if (!target || subscriptions.has(key(sub))) return;
       log.debug(`Subscribing to ${target.destination}`);
-      subscriptions.set(key(sub), transport.subscribe(target.destination, target.headers));
+      subscriptions.set(key(sub), await transport.subscribe(target.destination, target.headers));
     },
     async unsubscribe(sub: Subscription) {
       const id = subscriptions.get(key(sub));
       if (id === undefined) return;
       subscriptions.delete(key(sub));
-      transport.unsubscribe(id);
+      await transport.unsubscribe(id);
     },
     async publish(message: OutboundRequest | OutboundReply) {
       if (message.kind === "reply") {
         const to = message.request.headers["reply-to"];
         if (!to) throw new ConnectorError("cannot reply: the request carried no reply-to header");
-        transport.send(to, common(message.ttl), encode(message.body), message.ttl);
+        await transport.send(to, common(message.ttl), encode(message.body), message.ttl);
         return;
       }
       const headers = {
@@ -121,11 +124,14 @@ function createRabbitmqConnector(ctx: PluginContext): Connector {
       if (message.kind === "direct_request") {
         const nodes = message.nodes ?? [];
         if (nodes.length === 0) throw new ConnectorError("a direct request needs at least one node");
-        for (const node of nodes) {
-          transport.send(directedDestination(message.collective, node), headers, body, message.ttl);
-        }
+        // One copy per node, all in flight at once: each send waits for RabbitMQ's confirm over AMQP.
+        await Promise.all(
+          nodes.map((node) =>
+            transport.send(directedDestination(message.collective, node), headers, body, message.ttl),
+          ),
+        );
       } else {
-        transport.send(
+        await transport.send(
           broadcastDestination(naming, message.collective, message.agent),
           headers,
           body,
@@ -138,6 +144,7 @@ function createRabbitmqConnector(ctx: PluginContext): Connector {
 
 export default defineConnector({
   name: "rabbitmq",
-  description: "RabbitMQ over STOMP with MCollective 2.12's exchanges, headers and temp-queue replies",
+  description:
+    "RabbitMQ over STOMP (or AMQP 0-9-1 with transport = amqp) with MCollective 2.12's exchanges, headers and temp-queue replies",
   create: createRabbitmqConnector,
 });

@@ -18,6 +18,18 @@ export {
   type VhostInfo,
 } from "@phobos/connector-rabbitmq/setup";
 export {
+  ACTIVEMQ_INSTANCE_SCRIPT,
+  type ActiveMqConsumer,
+  type ActiveMqEndpoint,
+  activeMqFromEnv,
+  type ConsumerWatch,
+  checkActiveMq,
+  type PrivateActiveMq,
+  startPrivateActiveMq,
+  watchConsumers,
+} from "./activemq.js";
+export { type ActiveMqFleet, type ActiveMqFleetOptions, startActiveMqFleet } from "./activemq-fleet.js";
+export {
   type BrokerHost,
   type BrokerSettings,
   CLIENT_CONFIG_FILE,

@@ -126,9 +126,9 @@ describe("startRubyDaemon", () => {
         startTimeoutMs: 1_500,
       });
       await expect(failure).rejects.toThrow(/did not subscribe: .*mcollective_broadcast\/nosuchagent/);
-      const log = await readFile(join(dir, "mcollectived.log"), "utf8");
-      const pid = Number(/#(\d+)\]/.exec(log)?.[1]);
-      expect(alive(pid)).toBe(false);
+      const { pids } = (await failure.catch((e: unknown) => e)) as RubyDaemonError;
+      expect(pids).toHaveLength(1);
+      expect(alive(pids[0] as number)).toBe(false);
       // Directories the caller passed are the caller's to remove.
       expect((await stat(dir)).isDirectory()).toBe(true);
     } finally {

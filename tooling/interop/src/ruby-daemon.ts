@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RabbitMqAdmin } from "@phobos/connector-rabbitmq/setup";
+import { type ActiveMqEndpoint, activeMqFromEnv, watchConsumers } from "./activemq.js";
 import { registerChild } from "./child-registry.js";
 import { defaultLibdir, type ServerConfigOptions, writeServerConfig } from "./config-file.js";
 import { phobosMcollectivedCommand } from "./phobos-paths.js";
@@ -34,6 +35,12 @@ export interface RubyDaemonOptions extends ServerConfigOptions {
   readonly implementation?: "ruby" | "phobos";
   /** Used to watch the subscriptions. Default: the machine's broker (RABBITMQ_* or guest@localhost). */
   readonly admin?: RabbitMqAdmin;
+  /**
+   * `connector = activemq`: the broker whose consumer advisories mark readiness
+   * (its admin login is used). Default: the first pool entry, with the admin
+   * login of {@link activeMqFromEnv}.
+   */
+  readonly activemq?: ActiveMqEndpoint;
   /** Where config, facts, classes, log and output go. Default: a fresh temp directory, removed by stop(). */
   readonly dir?: string;
   /** Agents whose broadcast subscriptions mark readiness. Default: those found on the libdir and Ruby's load path. */
@@ -77,15 +84,22 @@ export interface RubyDaemon {
 
 export class RubyDaemonError extends Error {
   readonly identities: readonly string[];
+  /** The processes of those daemons that had started (all stopped by now). */
+  readonly pids: readonly number[];
 
-  constructor(identities: readonly string[], message: string, options?: { cause?: unknown }) {
+  constructor(
+    identities: readonly string[],
+    message: string,
+    options?: { cause?: unknown; pids?: readonly number[] },
+  ) {
     super(message, options);
     this.name = "RubyDaemonError";
     this.identities = identities;
+    this.pids = options?.pids ?? [];
   }
 }
 
-/** The agents a Phobos daemon runs out of the box (its first-party agent plugins). */
+/** The agents every Phobos daemon runs, whatever other agent packages are installed. */
 export const PHOBOS_AGENTS: readonly string[] = ["discovery", "rpcutil"];
 
 // Runs the packaged script unchanged, behind a thread that turns EOF on stdin (the
@@ -234,6 +248,7 @@ export async function startRubyDaemons(
 ): Promise<RubyDaemon[]> {
   const first = list[0];
   if (first === undefined) return [];
+  if (first.broker.connector === "activemq") return startDaemonsOnActiveMq(list, shared);
   const vhost = first.broker.vhost ?? "/";
   for (const o of list) {
     if (o.broker.connector !== "rabbitmq") {
@@ -292,12 +307,68 @@ export async function startRubyDaemons(
       throw new RubyDaemonError(
         suspects.map((d) => d.identity),
         `${why}\n${tails.join("\n")}`,
-        { cause: error },
+        { cause: error, pids: suspects.map((d) => d.pid) },
       );
     } finally {
       died.abort();
     }
   });
+}
+
+/**
+ * {@link startRubyDaemons} on `connector = activemq`: ready once ActiveMQ's consumer
+ * advisories show, for each daemon, one connection consuming its directed queue
+ * (with its `mc_identity` selector) and every agent's topic in every collective.
+ */
+async function startDaemonsOnActiveMq(
+  list: readonly RubyDaemonOptions[],
+  shared: { startTimeoutMs?: number },
+): Promise<RubyDaemon[]> {
+  const first = list[0] as RubyDaemonOptions;
+  const pool = first.broker.pool[0];
+  const defaults = activeMqFromEnv();
+  const endpoint =
+    first.activemq ?? (pool === undefined ? defaults : { ...defaults, host: pool.host, port: pool.port });
+  const timeoutMs = shared.startTimeoutMs ?? Math.max(...list.map((o) => o.startTimeoutMs ?? 30_000));
+  const watch = await watchConsumers(endpoint);
+  try {
+    const started = await Promise.allSettled(
+      list.map((o) => spawnDaemon(o, first.broker.vhost ?? "mcollective")),
+    );
+    const daemons = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed !== undefined) {
+      await Promise.all(daemons.map((d) => d.stop()));
+      throw failed.reason;
+    }
+    const waits = daemons.map(async (d) => {
+      const ready = watch.nodeReady(d, timeoutMs);
+      const died = d.exit.then((how) => {
+        throw new RubyDaemonError(
+          [d.identity],
+          `mcollectived ${d.identity} exited (${how.signal ?? `code ${how.code}`}) before subscribing`,
+        );
+      });
+      try {
+        await Promise.race([ready, died]);
+      } catch (error) {
+        throw new RubyDaemonError([d.identity], `${(error as Error).message}\n${await d.logTail(30)}`, {
+          cause: error,
+        });
+      } finally {
+        died.catch(() => undefined);
+      }
+    });
+    const results = await Promise.allSettled(waits);
+    const problem = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (problem !== undefined) {
+      await Promise.all(daemons.map((d) => d.stop()));
+      throw problem.reason;
+    }
+    return daemons;
+  } finally {
+    await watch.close();
+  }
 }
 
 /** Daemons whose own directed binding is missing; all of them when only shared bindings are. */

@@ -33,7 +33,6 @@ describe.concurrent("the same stdout and exit code as Ruby's mco", () => {
   it("ping", async () => {
     const { phobos } = await same(["ping", "-t", "1"]);
     expect(phobos.stdout).toMatch(/^4 replies max: [\d.]+ min: [\d.]+ avg: [\d.]+ $/m);
-    expect(phobos.wallMs).toBeLessThan(3000);
   });
 
   it("ping with a filter nobody matches: no responses, exit 4", async () => {

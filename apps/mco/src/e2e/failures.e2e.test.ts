@@ -64,8 +64,8 @@ const MISTAKES: [string, string[], RegExp][] = [
   ["an unknown application", ["nosuchapp"], /^mco: unknown command 'nosuchapp'.*\n$/],
   [
     "an unknown discovery method",
-    ["find", "--dm", "puppetdb"],
-    /^mco find: Unknown discovery method puppetdb .*\n$/,
+    ["find", "--dm", "nosuchmethod"],
+    /^mco find: Unknown discovery method nosuchmethod .*\n$/,
   ],
 ];
 

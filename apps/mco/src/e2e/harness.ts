@@ -108,6 +108,8 @@ export function normalize(text: string, options: { counters?: boolean } = {}): s
         "$1: N$2",
       )
       .replace(/"#<Thread:[^"]*>"/g, '"#<Thread>"')
+      // A Ruby daemon starts and ends threads as it works: keep the list's layout, not its length.
+      .replace(/(\n +"#<Thread>",)+(?=\n +"#<Thread>"\])/g, "")
       .replace(/:(utime|stime)=>[\d.e-]+/g, ":$1=>N");
   }
   const lines = out.split("\n");

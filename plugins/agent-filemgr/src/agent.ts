@@ -1,0 +1,175 @@
+import { createHash } from "node:crypto";
+import { createReadStream, type Stats } from "node:fs";
+import { lstat, open, readdir, stat, unlink, utimes } from "node:fs/promises";
+import { isAbsolute } from "node:path";
+import { defineAgent, RpcAbortedError, type RpcReply, type RpcRequest } from "@phobos/core";
+import { rubyErrnoText } from "./errno.js";
+
+/** MCollective's default when neither the request nor `plugin.filemgr.touch_file` names a file. */
+export const DEFAULT_TOUCH_FILE = "/var/run/mcollective.plugin.filemgr.touch";
+
+const pad = (n: number) => String(Math.trunc(Math.abs(n))).padStart(2, "0");
+
+/** Ruby's `Time#to_s` in the daemon's zone: `2026-11-24 14:42:33 +0100`. */
+export function rubyTime(d: Date): string {
+  const offset = -d.getTimezoneOffset();
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ` +
+    `${offset < 0 ? "-" : "+"}${pad(Math.abs(offset) / 60)}${pad(Math.abs(offset) % 60)}`
+  );
+}
+
+function fileType(s: Stats): string {
+  if (s.isSymbolicLink()) return "symlink";
+  if (s.isDirectory()) return "directory";
+  if (s.isFile()) return "file";
+  if (s.isSocket()) return "socket";
+  if (s.isCharacterDevice()) return "chardev";
+  if (s.isBlockDevice()) return "blockdev";
+  return "unknown";
+}
+
+function md5File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash("md5");
+    createReadStream(path)
+      .on("data", (chunk) => hash.update(chunk))
+      .on("end", () => resolve(hash.digest("hex")))
+      .on("error", reject);
+  });
+}
+
+/** `stat` that answers undefined for "not there" and throws anything else. */
+async function statOrNothing(path: string, follow: boolean): Promise<Stats | undefined> {
+  try {
+    return follow ? await stat(path) : await lstat(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    throw err;
+  }
+}
+
+function createFilemgr(ctx: import("@phobos/core").ServerPluginContext) {
+  const defaultFile = ctx.settings.string("touch_file", DEFAULT_TOUCH_FILE);
+
+  /**
+   * The file a request names, or the configured default. Relative paths
+   * would be relative to wherever the daemon was started: refused.
+   */
+  const fileFor = (request: RpcRequest): string => {
+    const file = typeof request.data.file === "string" ? request.data.file : defaultFile;
+    if (file.includes("\0")) throw new RpcAbortedError("file names cannot contain NUL bytes");
+    if (!isAbsolute(file)) throw new RpcAbortedError(`'${file}' is not an absolute path`);
+    return file;
+  };
+
+  return {
+    actions: {
+      async touch(request: RpcRequest, reply: RpcReply) {
+        const file = fileFor(request);
+        try {
+          const now = new Date();
+          try {
+            await utimes(file, now, now);
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+            await (await open(file, "a")).close();
+          }
+          ctx.log.debug(`Touched file '${file}'`);
+        } catch (err) {
+          const text = rubyErrnoText(err, file);
+          ctx.log.warn(`Could not touch file '${file}': ${text}`);
+          reply.fail(`Could not touch file '${file}': ${text}`);
+        }
+      },
+
+      async remove(request: RpcRequest, reply: RpcReply) {
+        const file = fileFor(request);
+        // A dangling symlink is still something to remove.
+        if ((await statOrNothing(file, false).catch(() => undefined)) === undefined) {
+          ctx.log.debug(`Asked to remove file '${file}', but it does not exist`);
+          reply.fail(`Could not remove file '${file}' - it is not present`);
+          return;
+        }
+        try {
+          await unlink(file);
+          ctx.log.debug(`Removed file '${file}'`);
+          reply.statusmsg = "OK";
+        } catch (err) {
+          const text = rubyErrnoText(err, file);
+          ctx.log.warn(`Could not remove file '${file}': ${text}`);
+          reply.fail(`Could not remove file '${file}': ${text}`);
+        }
+      },
+
+      async status(request: RpcRequest, reply: RpcReply) {
+        const file = fileFor(request);
+        Object.assign(reply.data, {
+          name: file,
+          output: "not present",
+          type: "unknown",
+          mode: "0000",
+          present: 0,
+          size: 0,
+          mtime: 0,
+          ctime: 0,
+          atime: 0,
+          mtime_seconds: 0,
+          ctime_seconds: 0,
+          atime_seconds: 0,
+          md5: 0,
+          uid: 0,
+          gid: 0,
+        });
+        let s: Stats | undefined;
+        try {
+          // Present means the link resolves (File.exists?); a link itself is then described.
+          if ((await statOrNothing(file, true)) !== undefined) s = await lstat(file);
+        } catch (err) {
+          reply.fail(`Could not get the status of '${file}': ${rubyErrnoText(err, file)}`);
+          return;
+        }
+        if (s === undefined) {
+          ctx.log.debug(`Asked for status of '${file}' - it is not present`);
+          reply.fail(`${file} does not exist`);
+          return;
+        }
+        ctx.log.debug(`Asked for status of '${file}' - it is present`);
+        Object.assign(reply.data, {
+          output: "present",
+          present: 1,
+          size: s.size,
+          uid: s.uid,
+          gid: s.gid,
+          mtime: rubyTime(s.mtime),
+          ctime: rubyTime(s.ctime),
+          atime: rubyTime(s.atime),
+          mtime_seconds: Math.floor(s.mtimeMs / 1000),
+          ctime_seconds: Math.floor(s.ctimeMs / 1000),
+          atime_seconds: Math.floor(s.atimeMs / 1000),
+          mode: s.mode.toString(8),
+          type: fileType(s),
+        });
+        try {
+          if (s.isFile()) reply.data.md5 = await md5File(file);
+          if (s.isDirectory() && request.data.dirlist === true) reply.data.dir_listing = await readdir(file);
+        } catch (err) {
+          reply.fail(`Could not read '${file}': ${rubyErrnoText(err, file)}`);
+        }
+      },
+    },
+  };
+}
+
+/**
+ * MCollective's filemgr agent: touch, remove or describe one file, the
+ * request's `file` or else `plugin.filemgr.touch_file`. Often used to test a
+ * collective end to end.
+ */
+export default defineAgent({
+  name: "filemgr",
+  description: "File Manager",
+  create: createFilemgr,
+});

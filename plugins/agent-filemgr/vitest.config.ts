@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+// The end-to-end tests start real daemons on RabbitMQ: seconds, not milliseconds.
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});

@@ -1,0 +1,2 @@
+export { default as activemqConnector, explainActiveMqError } from "./connector.js";
+export * from "./destinations.js";

@@ -1,0 +1,656 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { ConnectorError, type ConnectorState, type Logger } from "@phobos/core";
+import {
+  type ReconnectPolicy,
+  readHeartbeat,
+  readPool,
+  readReconnectPolicy,
+  type StompPoolHost,
+} from "@phobos/stomp-client";
+import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
+import {
+  deliveredHeaders,
+  type PublishTarget,
+  publishOptions,
+  publishTarget,
+  subscribeTarget,
+} from "./amqp-destinations.js";
+import type { TransportSetup } from "./stomp-transport.js";
+import type { MessageTransport, TransportMessage } from "./transport.js";
+
+export interface AmqpTransportOptions {
+  /** The pool (`pool.N.*`), tried in order (or shuffled with `randomize`), failing over on error. */
+  hosts: StompPoolHost[];
+  vhost: string;
+  /** AMQP heart-beat in seconds; 0 takes the broker's suggestion (RabbitMQ: 60). */
+  heartbeatSeconds: number;
+  randomize: boolean;
+  reconnect: ReconnectPolicy;
+  /** Per attempt: give up on the TCP/AMQP handshake after this long. */
+  connectTimeoutMs: number;
+  log: Logger;
+  /** What the management UI shows for the connection: `mcollectived node1`. */
+  connectionName: string;
+  /** Replies and requests held while disconnected, at most this many bytes. */
+  outboxLimitBytes?: number;
+  /** What to tell an operator about a refusal (a missing exchange, a refused login), if anything. */
+  explainError?: (reason: string) => string | undefined;
+}
+
+interface Subscribed {
+  destination: string;
+  /** On the current connection: the consumer and the queue it reads. */
+  consumerTag?: string;
+}
+
+interface Pending {
+  destination: string;
+  headers: Record<string, string>;
+  body: Uint8Array;
+  expiresAt: number;
+}
+
+/** One connection's state: gone as a whole when the connection goes. */
+interface Link {
+  connection: ChannelModel;
+  channel: ConfirmChannel;
+  /** Subscriptions consumed (or being consumed) on this connection. */
+  consuming: Set<Subscribed>;
+  /** `/temp-queue/<name>` → the server-named exclusive queue made for it on this connection. */
+  tempQueues: Map<string, Promise<string>>;
+  /** Set while the channel's write buffer is full; resolves on `drain`. */
+  drained: Promise<void> | undefined;
+  /** Resolves with the reason once the connection or its channel is gone. */
+  lost: Promise<string>;
+  open: boolean;
+  /** The last error the broker closed the channel with. */
+  closeReason: string | undefined;
+  /** Ends the connection (once): `lost` resolves, the returned promise when the socket is closed. */
+  lose(reason: string): Promise<void>;
+}
+
+const BROKER = "RabbitMQ";
+/** How long a connection must last before a later reconnect starts again from the initial delay. */
+const STABLE_CONNECTION_MS = 5_000;
+/** Ruby's stomp gem tags every frame like this; the STOMP transport does too, so peers see no difference. */
+const CONTENT_TYPE = "text/plain; charset=UTF-8";
+
+function errorReason(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  const message = e?.message ?? String(err);
+  return e?.code && !message.includes(e.code) ? `${e.code}: ${message}` : message;
+}
+
+/**
+ * MCollective's rabbitmq connector over AMQP 0-9-1 (amqplib): the exchanges,
+ * routing keys and temp-queue replies of the STOMP layout, so STOMP and AMQP
+ * peers share one vhost. Publishes on a confirm channel (send() resolves when
+ * RabbitMQ has taken the message), waits for the channel to drain when the
+ * socket backs up, logs RabbitMQ's flow-control blocks, and reconnects with
+ * failover and MCollective's back-off, restoring every subscription.
+ */
+export class AmqpTransport implements MessageTransport {
+  readonly #opts: AmqpTransportOptions;
+  readonly #subscriptions = new Map<string, Subscribed>();
+  readonly #outbox: Pending[] = [];
+  #outboxBytes = 0;
+  #onMessage: (message: TransportMessage) => void = () => {};
+  #onState: (state: ConnectorState, detail: string) => void = () => {};
+  #hostIndex = -1;
+  #current: StompPoolHost | undefined;
+  #attempts = 0;
+  #failures: string[] = [];
+  #link: Link | undefined;
+  #everConnected = false;
+  #closing = false;
+  #running: Promise<void> | undefined;
+  #waiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  #nextDelayMs: number;
+  #wakeUp: AbortController | undefined;
+  #expiryTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: AmqpTransportOptions) {
+    if (options.hosts.length === 0)
+      throw new ConnectorError(`No hosts found for the ${BROKER} connection pool`);
+    const hosts = [...options.hosts];
+    if (options.randomize) hosts.sort(() => Math.random() - 0.5);
+    this.#opts = { ...options, hosts };
+    this.#nextDelayMs = options.reconnect.initialDelayMs;
+  }
+
+  onMessage(handler: (message: TransportMessage) => void): void {
+    this.#onMessage = handler;
+  }
+
+  onState(handler: (state: ConnectorState, detail: string) => void): void {
+    this.#onState = handler;
+  }
+
+  describe(): string {
+    const h = this.#current ?? this.#opts.hosts[0];
+    if (!h) return "amqp://(none)";
+    return `${h.tls ? "amqps" : "amqp"}://${h.login}@${h.host}:${h.port}`;
+  }
+
+  connect(timeoutMs?: number): Promise<void> {
+    if (this.#link?.open) return Promise.resolve();
+    this.#closing = false;
+    const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    this.#running ??= this.#run().finally(() => {
+      this.#running = undefined;
+    });
+    if (timeoutMs === undefined || timeoutMs <= 0) return done;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(this.#giveUpError(`no connection within ${(timeoutMs / 1000).toFixed(1)}s`));
+        void this.disconnect();
+      }, timeoutMs);
+    });
+    return Promise.race([done, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  async subscribe(destination: string): Promise<string> {
+    const id = destination;
+    if (this.#subscriptions.has(id)) return id;
+    subscribeTarget(destination); // refuses what AMQP cannot subscribe to, now rather than at reconnect
+    const sub: Subscribed = { destination };
+    this.#subscriptions.set(id, sub);
+    const link = this.#link;
+    if (link?.open) {
+      try {
+        await this.#consume(link, sub);
+      } catch (err) {
+        // The channel is gone with it: the reconnect subscribes again, as after a STOMP ERROR.
+        this.#opts.log.error(`subscribing to ${destination} failed: ${this.#explained(errorReason(err))}`);
+      }
+    }
+    return id;
+  }
+
+  async unsubscribe(id: string): Promise<void> {
+    const sub = this.#subscriptions.get(id);
+    if (!sub) return;
+    this.#subscriptions.delete(id);
+    const link = this.#link;
+    const tag = sub.consumerTag;
+    sub.consumerTag = undefined;
+    if (!link?.open || tag === undefined) return;
+    try {
+      // The queue is exclusive and auto-delete: cancelling its consumer deletes it.
+      await link.channel.cancel(tag);
+    } catch (err) {
+      this.#opts.log.debug(`cancelling the consumer of ${id} failed: ${errorReason(err)}`);
+    }
+  }
+
+  async send(
+    destination: string,
+    headers: Record<string, string>,
+    body: Uint8Array,
+    ttlSeconds: number,
+  ): Promise<void> {
+    const target = publishTarget(destination);
+    const options = publishOptions(headers); // bad headers fail here, not after a reconnect
+    const pending: Pending = { destination, headers, body, expiresAt: Date.now() + ttlSeconds * 1000 };
+    const link = this.#link;
+    if (!link?.open) {
+      this.#queue(pending);
+      return;
+    }
+    try {
+      await this.#publish(link, target, options, headers, body);
+    } catch (err) {
+      if ((err as Error).message === "message nacked") {
+        // RabbitMQ refused this message (a nack): the channel lives on.
+        throw new ConnectorError(`${BROKER} did not accept a message to ${destination}: ${errorReason(err)}`);
+      }
+      const why = link.closeReason ?? errorReason(err);
+      if (
+        target.kind === "route" &&
+        target.exchange !== "" &&
+        why.includes(`no exchange '${target.exchange}'`)
+      ) {
+        this.#opts.log.error(`dropped a message to ${destination}: ${this.#explained(why)}`);
+        return;
+      }
+      this.#opts.log.warn(
+        `sending to ${destination} was not confirmed before the connection went (${why}); sending it again after reconnecting`,
+      );
+      this.#queue(pending);
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    this.#closing = true;
+    this.#wakeUp?.abort();
+    this.#rejectWaiters(new ConnectorError(`connection to ${BROKER} closed before it was established`));
+    const link = this.#link;
+    this.#link = undefined;
+    if (link) {
+      await link.lose("disconnected");
+      await this.#running;
+    }
+    this.#dropOutbox("the connection was closed");
+  }
+
+  /** Connects, waits for the connection to go, backs off, and again, until disconnect(). */
+  async #run(): Promise<void> {
+    const { reconnect, hosts, log } = this.#opts;
+    while (!this.#closing) {
+      if (reconnect.maxAttempts > 0 && this.#attempts >= reconnect.maxAttempts) {
+        const err = this.#giveUpError(`gave up after ${this.#attempts} attempts`);
+        log.error(err.message);
+        this.#rejectWaiters(err);
+        this.#closing = true;
+        return;
+      }
+      this.#attempts++;
+      this.#hostIndex = (this.#hostIndex + 1) % hosts.length;
+      this.#current = hosts[this.#hostIndex];
+      log.info(`TCP Connection attempt ${this.#attempts} to ${this.describe()}`);
+      let link: Link;
+      try {
+        link = await this.#open(this.#current as StompPoolHost);
+      } catch (err) {
+        const reason = this.#explained(errorReason(err));
+        this.#noteFailure(`${this.describe()}: ${reason}`);
+        if (this.#closing) return;
+        const delay = this.#backOff();
+        log.info(
+          `TCP Connection to ${this.describe()} failed on attempt ${this.#attempts}: ${reason}; retrying in ${(delay / 1000).toFixed(2)}s`,
+        );
+        this.#onState("disconnected", `${this.describe()}: ${reason}`);
+        await this.#pause(delay);
+        continue;
+      }
+      if (this.#closing) {
+        await link.lose("disconnected");
+        return;
+      }
+      this.#link = link;
+      // Subscribed while the connection was being set up, after its subscriptions were restored.
+      for (const sub of this.#subscriptions.values()) {
+        this.#consume(link, sub).catch((err: unknown) =>
+          log.error(`subscribing to ${sub.destination} failed: ${this.#explained(errorReason(err))}`),
+        );
+      }
+      const connectedAt = Date.now();
+      this.#attempts = 0;
+      this.#failures = [];
+      const again = this.#everConnected;
+      this.#everConnected = true;
+      log.info(`Connected to ${this.describe()}`);
+      this.#flushOutbox();
+      this.#onState(
+        "connected",
+        again ? `reconnected to ${this.describe()}` : `connected to ${this.describe()}`,
+      );
+      for (const w of this.#waiters.splice(0)) w.resolve();
+
+      const reason = this.#explained(await link.lost);
+      if (this.#link === link) this.#link = undefined;
+      for (const sub of this.#subscriptions.values()) sub.consumerTag = undefined;
+      if (this.#closing) return;
+      // A connection refused right after it opened must not restart the back-off.
+      if (Date.now() - connectedAt >= STABLE_CONNECTION_MS) this.#nextDelayMs = reconnect.initialDelayMs;
+      const delay = this.#backOff();
+      log.warn(`Disconnected from ${this.describe()}: ${reason}; retrying in ${(delay / 1000).toFixed(2)}s`);
+      this.#onState("reconnecting", `lost ${this.describe()}: ${reason}`);
+      await this.#pause(delay);
+    }
+  }
+
+  /** The stomp gem's back-off, as the STOMP transport does it. */
+  #backOff(): number {
+    const { reconnect } = this.#opts;
+    const delay = this.#nextDelayMs;
+    if (reconnect.exponential) {
+      this.#nextDelayMs = Math.min(this.#nextDelayMs * reconnect.multiplier, reconnect.maxDelayMs);
+    }
+    return delay;
+  }
+
+  async #pause(ms: number): Promise<void> {
+    this.#wakeUp = new AbortController();
+    await sleep(ms, undefined, { signal: this.#wakeUp.signal }).catch(() => {});
+    this.#wakeUp = undefined;
+  }
+
+  /** A connection, its confirm channel and every subscription; throws if any of it fails. */
+  async #open(host: StompPoolHost): Promise<Link> {
+    const opts = this.#opts;
+    const connecting = amqp.connect(
+      {
+        protocol: host.tls ? "amqps" : "amqp",
+        hostname: host.host,
+        port: host.port,
+        username: host.login,
+        password: host.passcode,
+        vhost: opts.vhost,
+        heartbeat: opts.heartbeatSeconds,
+      },
+      {
+        ...(host.tls ?? {}),
+        ...(host.tls ? { servername: host.host } : {}),
+        timeout: opts.connectTimeoutMs,
+        noDelay: true,
+        clientProperties: { connection_name: opts.connectionName, product: "Phobos MCollective" },
+      },
+    );
+    let connection: ChannelModel;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      connection = await Promise.race([
+        connecting,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no AMQP handshake within ${opts.connectTimeoutMs} ms`)),
+            opts.connectTimeoutMs,
+          );
+        }),
+      ]);
+    } catch (err) {
+      // A handshake that finishes after the timeout must not leave a connection behind.
+      connecting.then((c) => c.close()).catch(() => {});
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+    let markLost: (reason: string) => void = () => {};
+    const lost = new Promise<string>((resolve) => {
+      markLost = resolve;
+    });
+    let closed: Promise<void> | undefined;
+    const gone = (reason: string): Promise<void> => {
+      if (closed) return closed;
+      link.open = false;
+      link.closeReason ??= reason;
+      markLost(link.closeReason);
+      closed = connection.close().catch(() => {});
+      return closed;
+    };
+    const link: Link = {
+      connection,
+      // Set just below; the handlers must be in place before anything can fail.
+      channel: undefined as unknown as ConfirmChannel,
+      consuming: new Set(),
+      tempQueues: new Map(),
+      drained: undefined,
+      lost,
+      open: true,
+      closeReason: undefined,
+      lose: gone,
+    };
+    connection.on("error", (err: Error) => {
+      link.closeReason ??= errorReason(err);
+    });
+    connection.on("close", (err?: Error) => void gone(err ? errorReason(err) : "connection closed"));
+    connection.on("blocked", (reason: string) => {
+      opts.log.warn(`${BROKER} blocked publishing on ${this.describe()} (flow control: ${reason})`);
+    });
+    connection.on("unblocked", () => opts.log.info(`${BROKER} unblocked publishing on ${this.describe()}`));
+    try {
+      const channel = await connection.createConfirmChannel();
+      link.channel = channel;
+      channel.on("error", (err: Error) => {
+        link.closeReason ??= errorReason(err);
+      });
+      // A channel closed by the broker (an unknown exchange) takes the connection with it: reconnecting
+      // with back-off is what the STOMP transport does after an ERROR frame.
+      // A tick later: when the whole connection goes, its own error (the better reason) comes next.
+      channel.on("close", () => setImmediate(() => void gone(link.closeReason ?? "channel closed")));
+      channel.on("drain", () => {
+        link.drained = undefined;
+      });
+      for (const sub of this.#subscriptions.values()) await this.#consume(link, sub);
+    } catch (err) {
+      void gone(errorReason(err));
+      throw new Error(link.closeReason ?? errorReason(err));
+    }
+    return link;
+  }
+
+  async #consume(link: Link, sub: Subscribed): Promise<void> {
+    if (link.consuming.has(sub)) return;
+    link.consuming.add(sub);
+    const target = subscribeTarget(sub.destination);
+    const { channel } = link;
+    let queue: string;
+    if (target.kind === "bind") {
+      // What the STOMP adapter does for /exchange/x/key: a private queue bound with the key.
+      queue = (await channel.assertQueue("", { exclusive: true, autoDelete: true, durable: false })).queue;
+      await channel.bindQueue(queue, target.exchange, target.bindingKey);
+    } else {
+      queue = target.queue;
+      if (target.declare) await channel.assertQueue(queue, { durable: true, autoDelete: false });
+    }
+    const destination = sub.destination;
+    const { consumerTag } = await channel.consume(queue, (m) => m && this.#deliver(m, { destination }), {
+      noAck: true,
+    });
+    // Unsubscribed (or reconnected) while the consume was on its way.
+    if (this.#subscriptions.get(destination) !== sub || !link.open) {
+      if (link.open) await channel.cancel(consumerTag).catch(() => {});
+      return;
+    }
+    sub.consumerTag = consumerTag;
+  }
+
+  /** RabbitMQ's `/temp-queue/<name>`: an exclusive queue of this connection, made on first use. */
+  #tempQueue(link: Link, name: string): Promise<string> {
+    let queue = link.tempQueues.get(name);
+    if (!queue) {
+      queue = (async () => {
+        const { queue: q } = await link.channel.assertQueue("", {
+          exclusive: true,
+          autoDelete: true,
+          durable: false,
+        });
+        await link.channel.consume(
+          q,
+          (m) => m && this.#deliver(m, { destination: `/queue/${q}`, subscription: `/temp-queue/${name}` }),
+          { noAck: true },
+        );
+        return q;
+      })();
+      link.tempQueues.set(name, queue);
+      queue.catch(() => link.tempQueues.delete(name));
+    }
+    return queue;
+  }
+
+  async #publish(
+    link: Link,
+    target: PublishTarget,
+    options: ReturnType<typeof publishOptions>,
+    headers: Record<string, string>,
+    body: Uint8Array,
+  ): Promise<void> {
+    let exchange: string;
+    let routingKey: string;
+    if (target.kind === "temp-queue") {
+      exchange = "";
+      routingKey = await this.#tempQueue(link, target.name);
+    } else {
+      ({ exchange, routingKey } = target);
+    }
+    const replyTo = headers["reply-to"];
+    if (replyTo?.startsWith("/temp-queue/")) {
+      // What the adapter does with a STOMP reply-to: make the queue, put its real name in the property.
+      options.replyTo = await this.#tempQueue(link, replyTo.slice("/temp-queue/".length));
+    }
+    options.contentType ??= CONTENT_TYPE;
+    // Flow control: while the socket is backed up, wait rather than buffer without bound.
+    while (link.drained) await link.drained;
+    if (!link.open) throw new Error(link.closeReason ?? "connection closed");
+    await new Promise<void>((resolve, reject) => {
+      let ok: boolean;
+      try {
+        ok = link.channel.publish(
+          exchange,
+          routingKey,
+          Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+          options,
+          (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+        );
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      if (!ok && !link.drained) {
+        link.drained = new Promise<void>((wake) => {
+          const done = () => {
+            link.channel.off("drain", done);
+            link.channel.off("close", done);
+            link.drained = undefined;
+            wake();
+          };
+          link.channel.on("drain", done);
+          link.channel.on("close", done);
+        });
+      }
+    });
+  }
+
+  #deliver(message: ConsumeMessage, frame: { destination: string; subscription?: string }): void {
+    try {
+      const headers = deliveredHeaders(message.properties, {
+        ...frame,
+        redelivered: message.fields.redelivered,
+      });
+      this.#onMessage({ headers, body: new Uint8Array(message.content) });
+    } catch (err) {
+      this.#opts.log.error(`handling a message from ${frame.destination} failed: ${(err as Error).stack}`);
+    }
+  }
+
+  #explained(reason: string): string {
+    const hint = this.#opts.explainError?.(reason);
+    return hint ? `${reason} (${hint})` : reason;
+  }
+
+  #queue(p: Pending): void {
+    const limit = this.#opts.outboxLimitBytes ?? 16 * 1024 * 1024;
+    this.#expireOutbox();
+    if (this.#closing) {
+      this.#opts.log.warn(`dropped a message to ${p.destination}: the connection was closed`);
+      return;
+    }
+    if (this.#outboxBytes + p.body.byteLength > limit) {
+      this.#opts.log.error(
+        `dropping a message to ${p.destination}: ${this.#outbox.length} messages (${this.#outboxBytes} bytes) already wait for the connection to ${BROKER}`,
+      );
+      return;
+    }
+    this.#outbox.push(p);
+    this.#outboxBytes += p.body.byteLength;
+    this.#opts.log.info(
+      `holding a message to ${p.destination} until ${BROKER} is reachable again (for at most ${Math.max(0, Math.round((p.expiresAt - Date.now()) / 1000))}s, its ttl)`,
+    );
+    this.#armExpiry();
+  }
+
+  #armExpiry(): void {
+    if (this.#expiryTimer !== undefined || this.#outbox.length === 0) return;
+    const next = Math.min(...this.#outbox.map((p) => p.expiresAt));
+    this.#expiryTimer = setTimeout(
+      () => {
+        this.#expiryTimer = undefined;
+        this.#expireOutbox();
+        this.#armExpiry();
+      },
+      Math.max(0, next - Date.now()),
+    );
+    this.#expiryTimer.unref();
+  }
+
+  #expireOutbox(): void {
+    const now = Date.now();
+    for (let i = this.#outbox.length - 1; i >= 0; i--) {
+      const p = this.#outbox[i] as Pending;
+      if (p.expiresAt <= now) {
+        this.#outbox.splice(i, 1);
+        this.#outboxBytes -= p.body.byteLength;
+        this.#opts.log.warn(
+          `dropped a message to ${p.destination}: its ttl passed while ${BROKER} was unreachable`,
+        );
+      }
+    }
+  }
+
+  #dropOutbox(why: string): void {
+    clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = undefined;
+    if (this.#outbox.length === 0) return;
+    this.#opts.log.warn(
+      `dropped ${this.#outbox.length} message(s) (${this.#outboxBytes} bytes) that waited for ${BROKER}: ${why}`,
+    );
+    this.#outbox.splice(0);
+    this.#outboxBytes = 0;
+  }
+
+  #flushOutbox(): void {
+    this.#expireOutbox();
+    clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = undefined;
+    const pending = this.#outbox.splice(0);
+    this.#outboxBytes = 0;
+    if (pending.length > 0) {
+      this.#opts.log.info(`sending ${pending.length} message(s) held while ${BROKER} was unreachable`);
+    }
+    for (const p of pending) {
+      this.send(p.destination, p.headers, p.body, Math.max(1, (p.expiresAt - Date.now()) / 1000)).catch(
+        (err: Error) => this.#opts.log.error(`a held message to ${p.destination} was lost: ${err.message}`),
+      );
+    }
+  }
+
+  #noteFailure(failure: string): void {
+    this.#failures.push(failure);
+    const keep = Math.max(10, this.#opts.hosts.length * 2);
+    if (this.#failures.length > keep) this.#failures.splice(0, this.#failures.length - keep);
+  }
+
+  #giveUpError(why: string): ConnectorError {
+    const tried =
+      this.#failures.length > 0 ? this.#failures.slice(-this.#opts.hosts.length * 2) : [this.describe()];
+    return new ConnectorError(`Could not connect to ${BROKER} (${why}): ${[...new Set(tried)].join("; ")}`);
+  }
+
+  #rejectWaiters(err: Error): void {
+    for (const w of this.#waiters.splice(0)) w.reject(err);
+  }
+}
+
+/** RabbitMQ's own port: 5672, or 5671 for `pool.N.ssl = 1`, unless `pool.N.port` says otherwise. */
+export const AMQP_PORT = 5672;
+export const AMQPS_PORT = 5671;
+
+/**
+ * `plugin.rabbitmq.transport = amqp`: the same pool, vhost, reconnect and
+ * heart-beat keys as the STOMP transport; only the default port differs.
+ */
+export function createAmqpTransport({
+  settings,
+  log,
+  identity,
+  mode,
+  explainError,
+}: TransportSetup): AmqpTransport {
+  const hosts = readPool(settings, process.env, log, "RABBITMQ").map((host, i) =>
+    settings.has(`pool.${i + 1}.port`) ? host : { ...host, port: host.tls ? AMQPS_PORT : AMQP_PORT },
+  );
+  const { heartbeatMs } = readHeartbeat(settings, log);
+  return new AmqpTransport({
+    hosts,
+    vhost: settings.string("vhost", "/"),
+    heartbeatSeconds: heartbeatMs / 1000,
+    randomize: settings.boolean("randomize", false),
+    reconnect: readReconnectPolicy(settings),
+    connectTimeoutMs: settings.integer("connect_timeout", 30) * 1000,
+    log,
+    connectionName: `${mode === "server" ? "mcollectived" : "mco"} ${identity}`,
+    explainError,
+  });
+}

@@ -1,0 +1,207 @@
+#!/bin/sh
+# One ActiveMQ 5.17 broker (Debian's `activemq` package) for MCollective's
+# activemq connector, run straight from the jar with its own configuration:
+# Debian's init script expects one layout and one user, tests want several
+# brokers on their own ports.
+#
+#   activemq-instance.sh config DIR STOMP_PORT   write DIR/conf (activemq.xml, log4j2)
+#   activemq-instance.sh run    DIR STOMP_PORT   config, then the broker in the foreground
+#   activemq-instance.sh start  DIR STOMP_PORT   config, then start in the background and
+#                                                wait for the STOMP port (quick if running)
+#   activemq-instance.sh stop   DIR              stop a broker started with `start`
+#   activemq-instance.sh status DIR              exit 0 when it runs
+#
+# The broker: STOMP on 127.0.0.1:STOMP_PORT (stomp+nio, TCP_NODELAY), no
+# persistence, JMX off, statistics plugin on (tests count consumers with it),
+# reply queues garbage-collected when idle. Users (ACTIVEMQ_* overrides them):
+#   mcollective / marionette   MCollective's own destinations only (mcollective.>)
+#   admin       / admin        every destination (tests use random collectives)
+# Environment: PHOBOS_ACTIVEMQ_HEAP (default 256m), PHOBOS_ACTIVEMQ_USER_PASSWORD,
+# PHOBOS_ACTIVEMQ_ADMIN_PASSWORD, PHOBOS_ACTIVEMQ_OPENWIRE_PORT (default: none).
+#
+# No AMQP 1.0 connector: Debian's activemq package does not ship the
+# activemq-amqp module (nor Qpid Proton-J it needs), so `amqp://` transport
+# connectors fail to load; nothing else from outside Debian/npm can be had here.
+set -eu
+
+ACTIVEMQ_HOME=${ACTIVEMQ_HOME:-/usr/share/activemq}
+HEAP=${PHOBOS_ACTIVEMQ_HEAP:-256m}
+USER_PASSWORD=${PHOBOS_ACTIVEMQ_USER_PASSWORD:-marionette}
+ADMIN_PASSWORD=${PHOBOS_ACTIVEMQ_ADMIN_PASSWORD:-admin}
+
+usage() {
+  echo "usage: $0 config|run|start DIR STOMP_PORT | stop|status DIR" >&2
+  exit 2
+}
+
+[ $# -ge 2 ] || usage
+cmd=$1
+dir=$2
+port=${3:-}
+
+need_port() {
+  case "$port" in
+    '' | *[!0-9]*) echo "activemq-instance: STOMP_PORT must be a TCP port number, got '$port'" >&2; exit 2 ;;
+  esac
+}
+
+write_config() {
+  need_port
+  mkdir -p "$dir/conf" "$dir/data" "$dir/tmp" "$dir/lib"
+  # STOMP delivers advisory and statistics messages (tests count consumers with
+  # them) as XML/JSON made by XStream and Jettison, which Debian's activemq
+  # package does not pull in: libxstream-java, libjettison-java.
+  for jar in xstream jettison; do
+    [ -f "/usr/share/java/$jar.jar" ] && ln -sf "/usr/share/java/$jar.jar" "$dir/lib/$jar.jar"
+  done
+  openwire=""
+  if [ -n "${PHOBOS_ACTIVEMQ_OPENWIRE_PORT:-}" ]; then
+    openwire="<transportConnector name=\"openwire\" uri=\"tcp://127.0.0.1:${PHOBOS_ACTIVEMQ_OPENWIRE_PORT}\"/>"
+  fi
+  tmp="$dir/conf/activemq.xml.new"
+  cat >"$tmp" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- Written by tooling/scripts/activemq-instance.sh: MCollective's activemq connector on STOMP ${port}. -->
+<beans xmlns="http://www.springframework.org/schema/beans"
+       xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+       xsi:schemaLocation="http://www.springframework.org/schema/beans http://www.springframework.org/schema/beans/spring-beans-2.0.xsd
+         http://activemq.apache.org/schema/core http://activemq.apache.org/schema/core/activemq-core.xsd">
+  <broker xmlns="http://activemq.apache.org/schema/core" brokerName="phobos-${port}"
+          useJmx="false" persistent="false" advisorySupport="true"
+          schedulePeriodForDestinationPurge="60000" dataDirectory="${dir}/data">
+    <destinationPolicy>
+      <policyMap>
+        <policyEntries>
+          <!-- A slow or gone daemon must not block the requests to the others. -->
+          <policyEntry topic=">" producerFlowControl="false"/>
+          <!-- One reply queue per request (mcollective.reply.<identity>_<pid>.<n>): drop idle ones. -->
+          <policyEntry queue="*.reply.>" gcInactiveDestinations="true" inactiveTimoutBeforeGC="300000"/>
+        </policyEntries>
+      </policyMap>
+    </destinationPolicy>
+    <plugins>
+      <statisticsBrokerPlugin/>
+      <simpleAuthenticationPlugin>
+        <users>
+          <authenticationUser username="mcollective" password="${USER_PASSWORD}" groups="mcollective,everyone"/>
+          <authenticationUser username="admin" password="${ADMIN_PASSWORD}" groups="mcollective,admins,everyone"/>
+        </users>
+      </simpleAuthenticationPlugin>
+      <authorizationPlugin>
+        <map>
+          <authorizationMap>
+            <authorizationEntries>
+              <authorizationEntry queue=">" write="admins" read="admins" admin="admins"/>
+              <authorizationEntry topic=">" write="admins" read="admins" admin="admins"/>
+              <authorizationEntry queue="mcollective.>" write="mcollective" read="mcollective" admin="mcollective"/>
+              <authorizationEntry topic="mcollective.>" write="mcollective" read="mcollective" admin="mcollective"/>
+              <authorizationEntry topic="ActiveMQ.Advisory.>" read="everyone" write="everyone" admin="everyone"/>
+            </authorizationEntries>
+          </authorizationMap>
+        </map>
+      </authorizationPlugin>
+    </plugins>
+    <systemUsage>
+      <systemUsage>
+        <memoryUsage><memoryUsage percentOfJvmHeap="50"/></memoryUsage>
+        <storeUsage><storeUsage limit="256 mb"/></storeUsage>
+        <tempUsage><tempUsage limit="256 mb"/></tempUsage>
+      </systemUsage>
+    </systemUsage>
+    <transportConnectors>
+      <transportConnector name="stomp" uri="stomp+nio://127.0.0.1:${port}?transport.tcpNoDelay=true"/>
+      ${openwire}
+    </transportConnectors>
+  </broker>
+</beans>
+EOF
+  mv "$tmp" "$dir/conf/activemq.xml"
+  # Debian builds ActiveMQ against log4j 1.2 (lib/optional), read from the conf dir.
+  cat >"$dir/conf/log4j.properties" <<'EOF'
+log4j.rootLogger=INFO, logfile
+log4j.logger.org.springframework=WARN
+log4j.logger.org.apache.xbean=WARN
+log4j.appender.logfile=org.apache.log4j.RollingFileAppender
+log4j.appender.logfile.file=${activemq.data}/activemq.log
+log4j.appender.logfile.maxFileSize=1024KB
+log4j.appender.logfile.maxBackupIndex=2
+log4j.appender.logfile.layout=org.apache.log4j.PatternLayout
+log4j.appender.logfile.layout.ConversionPattern=%d | %-5p | %m | %c | %t%n
+EOF
+}
+
+java_cmd() {
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then echo "$JAVA_HOME/bin/java"; else echo java; fi
+}
+
+running_pid() {
+  [ -f "$dir/activemq.pid" ] || return 1
+  pid=$(cat "$dir/activemq.pid")
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  echo "$pid"
+}
+
+stomp_answers() {
+  node -e '
+    const s = require("net").connect(Number(process.argv[1]), "127.0.0.1");
+    s.setTimeout(3000, () => process.exit(1));
+    s.on("connect", () => process.exit(0));
+    s.on("error", () => process.exit(1));
+  ' "$1"
+}
+
+case "$cmd" in
+  config)
+    write_config
+    ;;
+  run)
+    write_config
+    exec "$(java_cmd)" -Xms64m "-Xmx$HEAP" -XX:+UseSerialGC -Djava.awt.headless=true \
+      "-Dactivemq.home=$ACTIVEMQ_HOME" "-Dactivemq.base=$dir" "-Dactivemq.conf=$dir/conf" \
+      "-Dactivemq.data=$dir/data" "-Djava.io.tmpdir=$dir/tmp" \
+      "-Dlog4j.configuration=file:$dir/conf/log4j.properties" \
+      -jar "$ACTIVEMQ_HOME/bin/activemq.jar" start "xbean:file:$dir/conf/activemq.xml"
+    ;;
+  start)
+    need_port
+    mkdir -p "$dir"
+    before=""
+    [ -f "$dir/conf/activemq.xml" ] && before=$(cat "$dir/conf/activemq.xml")
+    write_config
+    if pid=$(running_pid); then
+      if [ "$before" = "$(cat "$dir/conf/activemq.xml")" ] && stomp_answers "$port"; then exit 0; fi
+      echo "activemq-instance: configuration changed or STOMP silent, restarting $dir (pid $pid)"
+      sh "$0" stop "$dir"
+    fi
+    echo "activemq-instance: starting ActiveMQ in $dir (STOMP 127.0.0.1:$port)"
+    # setsid: the broker must outlive the shell (and the CI step) that started it.
+    setsid sh "$0" run "$dir" "$port" >"$dir/console.log" 2>&1 </dev/null &
+    echo $! >"$dir/activemq.pid"
+    for _ in $(seq 1 120); do
+      if stomp_answers "$port"; then exit 0; fi
+      if ! running_pid >/dev/null; then
+        echo "activemq-instance: ActiveMQ exited during start-up; $dir/console.log and $dir/data/activemq.log say:" >&2
+        tail -n 30 "$dir/console.log" "$dir/data/activemq.log" >&2 2>/dev/null || true
+        exit 1
+      fi
+      sleep 0.5
+    done
+    echo "activemq-instance: ActiveMQ in $dir does not answer on STOMP port $port after 60 s" >&2
+    tail -n 30 "$dir/data/activemq.log" >&2 2>/dev/null || true
+    exit 1
+    ;;
+  stop)
+    if pid=$(running_pid); then
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+    rm -f "$dir/activemq.pid"
+    ;;
+  status)
+    running_pid >/dev/null
+    ;;
+  *)
+    usage
+    ;;
+esac
