@@ -1,3 +1,5 @@
+export * from "./back-off.js";
+export * from "./outbox.js";
 export * from "./pool.js";
 export * from "./socket-adapter.js";
 export * from "./transport.js";

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { ConfigError, type Logger, type PluginSettings } from "@phobos/core";
-import type { ReconnectPolicy, StompPoolHost } from "./transport.js";
+import type { ReconnectPolicy } from "./back-off.js";
+import type { StompPoolHost } from "./transport.js";
 
 /**
  * Reads the `pool.*` settings both MCollective STOMP connectors share

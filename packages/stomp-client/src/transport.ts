@@ -1,6 +1,8 @@
 import type { ConnectionOptions } from "node:tls";
 import { ConnectorError, type ConnectorState, type Logger } from "@phobos/core";
 import { Client, type IMessage, Versions } from "@stomp/stompjs";
+import { ReconnectBackOff, type ReconnectPolicy } from "./back-off.js";
+import { Outbox } from "./outbox.js";
 import { TcpStompSocket } from "./socket-adapter.js";
 
 export interface StompPoolHost {
@@ -10,19 +12,6 @@ export interface StompPoolHost {
   passcode: string;
   /** Set when the pool entry has `ssl = 1`. */
   tls?: ConnectionOptions;
-}
-
-export interface ReconnectPolicy {
-  /** First delay between attempts (MCollective's `initial_reconnect_delay`, 0.01 s). */
-  initialDelayMs: number;
-  /** `back_off_multiplier` (2). */
-  multiplier: number;
-  /** `max_reconnect_delay` (30 s). */
-  maxDelayMs: number;
-  /** `max_reconnect_attempts`; 0 retries forever. */
-  maxAttempts: number;
-  /** `use_exponential_back_off` (true). */
-  exponential: boolean;
 }
 
 export interface StompTransportOptions {
@@ -57,16 +46,7 @@ interface Subscribed {
   headers: Record<string, string>;
 }
 
-interface Pending {
-  destination: string;
-  headers: Record<string, string>;
-  body: Uint8Array;
-  expiresAt: number;
-}
-
 const EMPTY = new Uint8Array(0);
-/** How long a connection must last before a later reconnect starts again from the initial delay. */
-const STABLE_CONNECTION_MS = 5_000;
 
 /**
  * One logical STOMP connection to a broker pool: connects with failover and
@@ -78,24 +58,19 @@ export class StompTransport {
   readonly #opts: StompTransportOptions;
   readonly #client: Client;
   readonly #subscriptions = new Map<string, Subscribed>();
-  readonly #outbox: Pending[] = [];
-  #outboxBytes = 0;
+  readonly #outbox: Outbox;
   #onMessage: (message: StompMessage) => void = () => {};
   #onState: (state: ConnectorState, detail: string) => void = () => {};
   #hostIndex = -1;
   #current: StompPoolHost | undefined;
-  #attempts = 0;
   #failures: string[] = [];
   #socket: TcpStompSocket | undefined;
   #connected = false;
   #everConnected = false;
   #closing = false;
   #waiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
-  /** The wait before the next attempt; back to the initial delay once a connection has lasted. */
-  #nextDelayMs: number;
+  readonly #backOff: ReconnectBackOff;
   #retryTimer: NodeJS.Timeout | undefined;
-  #connectedAt = 0;
-  #expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(options: StompTransportOptions) {
     if (options.hosts.length === 0)
@@ -104,7 +79,12 @@ export class StompTransport {
     const hosts = [...options.hosts];
     if (options.randomize) hosts.sort(() => Math.random() - 0.5);
     this.#opts = { ...options, hosts };
-    this.#nextDelayMs = options.reconnect.initialDelayMs;
+    this.#backOff = new ReconnectBackOff(options.reconnect);
+    this.#outbox = new Outbox({
+      limitBytes: options.outboxLimitBytes,
+      log: options.log,
+      brokerName: options.brokerName,
+    });
     const hb = options.heartbeatMs;
     this.#client = new Client({
       stompVersions: new Versions(options.acceptVersion),
@@ -217,7 +197,10 @@ export class StompTransport {
         );
       }
     }
-    this.#queue({ destination, headers, body, expiresAt: Date.now() + ttlSeconds * 1000 });
+    this.#outbox.hold(
+      { destination, headers, body, expiresAt: Date.now() + ttlSeconds * 1000 },
+      this.#closing,
+    );
   }
 
   async disconnect(): Promise<void> {
@@ -229,7 +212,7 @@ export class StompTransport {
     );
     await this.#client.deactivate();
     this.#connected = false;
-    this.#dropOutbox("the connection was closed");
+    this.#outbox.drop("the connection was closed");
   }
 
   #openSocket(): TcpStompSocket {
@@ -244,32 +227,31 @@ export class StompTransport {
   }
 
   #beforeConnect(): void {
-    const { reconnect, hosts } = this.#opts;
-    if (reconnect.maxAttempts > 0 && this.#attempts >= reconnect.maxAttempts) {
-      const err = this.#giveUpError(`gave up after ${this.#attempts} attempts`);
+    const { hosts } = this.#opts;
+    if (this.#backOff.exhausted) {
+      const err = this.#giveUpError(`gave up after ${this.#backOff.attempts} attempts`);
       this.#opts.log.error(err.message);
       this.#rejectWaiters(err);
       void this.#client.deactivate();
       return;
     }
-    this.#attempts++;
+    const attempt = this.#backOff.attempt();
     this.#hostIndex = (this.#hostIndex + 1) % hosts.length;
     this.#current = hosts[this.#hostIndex];
     const h = this.#current as StompPoolHost;
     this.#client.connectHeaders = { login: h.login, passcode: h.passcode, host: this.#opts.vhost };
-    this.#opts.log.info(`TCP Connection attempt ${this.#attempts} to ${this.describe()}`);
+    this.#opts.log.info(`TCP Connection attempt ${attempt} to ${this.describe()}`);
   }
 
   #connectedNow(): void {
     this.#connected = true;
-    this.#connectedAt = Date.now();
-    this.#attempts = 0;
+    this.#backOff.connected();
     this.#failures = [];
     const again = this.#everConnected;
     this.#everConnected = true;
     this.#opts.log.info(`Connected to ${this.describe()}`);
     for (const id of this.#subscriptions.keys()) this.#sendSubscribe(id);
-    this.#flushOutbox();
+    this.#outbox.flush((p, ttlSeconds) => this.send(p.destination, p.headers, p.body, ttlSeconds));
     this.#onState(
       "connected",
       again ? `reconnected to ${this.describe()}` : `connected to ${this.describe()}`,
@@ -284,9 +266,7 @@ export class StompTransport {
     // Only a connection that lasted counts as recovered: one the broker closes right
     // after CONNECTED (a refused SUBSCRIBE) must not restart the back-off, or the
     // daemon reconnects in a tight loop.
-    if (wasConnected && Date.now() - this.#connectedAt >= STABLE_CONNECTION_MS) {
-      this.#nextDelayMs = this.#opts.reconnect.initialDelayMs;
-    }
+    if (wasConnected) this.#backOff.disconnected();
     const reason = this.#socket?.lastError?.message ?? "connection closed";
     if (!wasConnected) this.#noteFailure(`${this.describe()}: ${reason}`);
     if (this.#closing || !this.#client.active) return;
@@ -297,23 +277,15 @@ export class StompTransport {
       this.#onState("reconnecting", `lost ${this.describe()}: ${reason}`);
     } else {
       this.#opts.log.info(
-        `TCP Connection to ${this.describe()} failed on attempt ${this.#attempts}: ${reason}${retry}`,
+        `TCP Connection to ${this.describe()} failed on attempt ${this.#backOff.attempts}: ${reason}${retry}`,
       );
       this.#onState("disconnected", `${this.describe()}: ${reason}`);
     }
   }
 
-  /**
-   * The stomp gem's back-off: the first retry after `initial_reconnect_delay`,
-   * each next one `back_off_multiplier` times longer up to `max_reconnect_delay`
-   * (or always the initial delay without `use_exponential_back_off`).
-   */
+  /** The next attempt, after the back-off's delay; returns the delay. */
   #scheduleReconnect(): number {
-    const { reconnect } = this.#opts;
-    const delay = this.#nextDelayMs;
-    if (reconnect.exponential) {
-      this.#nextDelayMs = Math.min(this.#nextDelayMs * reconnect.multiplier, reconnect.maxDelayMs);
-    }
+    const delay = this.#backOff.nextDelay();
     clearTimeout(this.#retryTimer);
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
@@ -353,83 +325,6 @@ export class StompTransport {
       headers: { ...headers, "content-type": "text/plain; charset=UTF-8" },
       binaryBody: body,
     });
-  }
-
-  #queue(p: Pending): void {
-    const limit = this.#opts.outboxLimitBytes ?? 16 * 1024 * 1024;
-    this.#expireOutbox();
-    if (this.#closing) {
-      this.#opts.log.warn(`dropped a message to ${p.destination}: the connection was closed`);
-      return;
-    }
-    if (this.#outboxBytes + p.body.byteLength > limit) {
-      this.#opts.log.error(
-        `dropping a message to ${p.destination}: ${this.#outbox.length} messages (${this.#outboxBytes} bytes) already wait for the connection to ${this.#opts.brokerName}`,
-      );
-      return;
-    }
-    this.#outbox.push(p);
-    this.#outboxBytes += p.body.byteLength;
-    this.#opts.log.info(
-      `holding a message to ${p.destination} until ${this.#opts.brokerName} is reachable again (for at most ${Math.max(0, Math.round((p.expiresAt - Date.now()) / 1000))}s, its ttl)`,
-    );
-    this.#armExpiry();
-  }
-
-  /** Drops each waiting message when its ttl passes, even while no connection comes back. */
-  #armExpiry(): void {
-    if (this.#expiryTimer !== undefined || this.#outbox.length === 0) return;
-    const next = Math.min(...this.#outbox.map((p) => p.expiresAt));
-    this.#expiryTimer = setTimeout(
-      () => {
-        this.#expiryTimer = undefined;
-        this.#expireOutbox();
-        this.#armExpiry();
-      },
-      Math.max(0, next - Date.now()),
-    );
-    // Waiting messages alone must not keep a process alive.
-    this.#expiryTimer.unref();
-  }
-
-  #dropOutbox(why: string): void {
-    clearTimeout(this.#expiryTimer);
-    this.#expiryTimer = undefined;
-    if (this.#outbox.length === 0) return;
-    this.#opts.log.warn(
-      `dropped ${this.#outbox.length} message(s) (${this.#outboxBytes} bytes) that waited for ${this.#opts.brokerName}: ${why}`,
-    );
-    this.#outbox.splice(0);
-    this.#outboxBytes = 0;
-  }
-
-  #expireOutbox(): void {
-    const now = Date.now();
-    for (let i = this.#outbox.length - 1; i >= 0; i--) {
-      const p = this.#outbox[i] as Pending;
-      if (p.expiresAt <= now) {
-        this.#outbox.splice(i, 1);
-        this.#outboxBytes -= p.body.byteLength;
-        this.#opts.log.warn(
-          `dropped a message to ${p.destination}: its ttl passed while ${this.#opts.brokerName} was unreachable`,
-        );
-      }
-    }
-  }
-
-  #flushOutbox(): void {
-    this.#expireOutbox();
-    clearTimeout(this.#expiryTimer);
-    this.#expiryTimer = undefined;
-    const pending = this.#outbox.splice(0);
-    this.#outboxBytes = 0;
-    if (pending.length > 0) {
-      this.#opts.log.info(
-        `sending ${pending.length} message(s) held while ${this.#opts.brokerName} was unreachable`,
-      );
-    }
-    for (const p of pending)
-      this.send(p.destination, p.headers, p.body, Math.max(1, (p.expiresAt - Date.now()) / 1000));
   }
 
   /** The recent failures an error message names; a daemon retrying for days keeps only the last few. */

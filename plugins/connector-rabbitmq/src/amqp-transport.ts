@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConnectorError, type ConnectorState, type Logger } from "@phobos/core";
 import {
+  type HeldMessage,
+  Outbox,
+  ReconnectBackOff,
   type ReconnectPolicy,
   readHeartbeat,
   readPool,
@@ -43,13 +46,6 @@ interface Subscribed {
   consumerTag?: string;
 }
 
-interface Pending {
-  destination: string;
-  headers: Record<string, string>;
-  body: Uint8Array;
-  expiresAt: number;
-}
-
 /** One connection's state: gone as a whole when the connection goes. */
 interface Link {
   connection: ChannelModel;
@@ -70,8 +66,6 @@ interface Link {
 }
 
 const BROKER = "RabbitMQ";
-/** How long a connection must last before a later reconnect starts again from the initial delay. */
-const STABLE_CONNECTION_MS = 5_000;
 /** Ruby's stomp gem tags every frame like this; the STOMP transport does too, so peers see no difference. */
 const CONTENT_TYPE = "text/plain; charset=UTF-8";
 
@@ -92,22 +86,19 @@ function errorReason(err: unknown): string {
 export class AmqpTransport implements MessageTransport {
   readonly #opts: AmqpTransportOptions;
   readonly #subscriptions = new Map<string, Subscribed>();
-  readonly #outbox: Pending[] = [];
-  #outboxBytes = 0;
+  readonly #outbox: Outbox;
   #onMessage: (message: TransportMessage) => void = () => {};
   #onState: (state: ConnectorState, detail: string) => void = () => {};
   #hostIndex = -1;
   #current: StompPoolHost | undefined;
-  #attempts = 0;
   #failures: string[] = [];
   #link: Link | undefined;
   #everConnected = false;
   #closing = false;
   #running: Promise<void> | undefined;
   #waiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
-  #nextDelayMs: number;
+  readonly #backOff: ReconnectBackOff;
   #wakeUp: AbortController | undefined;
-  #expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(options: AmqpTransportOptions) {
     if (options.hosts.length === 0)
@@ -115,7 +106,8 @@ export class AmqpTransport implements MessageTransport {
     const hosts = [...options.hosts];
     if (options.randomize) hosts.sort(() => Math.random() - 0.5);
     this.#opts = { ...options, hosts };
-    this.#nextDelayMs = options.reconnect.initialDelayMs;
+    this.#backOff = new ReconnectBackOff(options.reconnect);
+    this.#outbox = new Outbox({ limitBytes: options.outboxLimitBytes, log: options.log, brokerName: BROKER });
   }
 
   onMessage(handler: (message: TransportMessage) => void): void {
@@ -192,10 +184,10 @@ export class AmqpTransport implements MessageTransport {
   ): Promise<void> {
     const target = publishTarget(destination);
     const options = publishOptions(headers); // bad headers fail here, not after a reconnect
-    const pending: Pending = { destination, headers, body, expiresAt: Date.now() + ttlSeconds * 1000 };
+    const pending: HeldMessage = { destination, headers, body, expiresAt: Date.now() + ttlSeconds * 1000 };
     const link = this.#link;
     if (!link?.open) {
-      this.#queue(pending);
+      this.#outbox.hold(pending, this.#closing);
       return;
     }
     try {
@@ -217,7 +209,7 @@ export class AmqpTransport implements MessageTransport {
       this.#opts.log.warn(
         `sending to ${destination} was not confirmed before the connection went (${why}); sending it again after reconnecting`,
       );
-      this.#queue(pending);
+      this.#outbox.hold(pending, this.#closing);
     }
   }
 
@@ -231,24 +223,24 @@ export class AmqpTransport implements MessageTransport {
       await link.lose("disconnected");
       await this.#running;
     }
-    this.#dropOutbox("the connection was closed");
+    this.#outbox.drop("the connection was closed");
   }
 
   /** Connects, waits for the connection to go, backs off, and again, until disconnect(). */
   async #run(): Promise<void> {
-    const { reconnect, hosts, log } = this.#opts;
+    const { hosts, log } = this.#opts;
     while (!this.#closing) {
-      if (reconnect.maxAttempts > 0 && this.#attempts >= reconnect.maxAttempts) {
-        const err = this.#giveUpError(`gave up after ${this.#attempts} attempts`);
+      if (this.#backOff.exhausted) {
+        const err = this.#giveUpError(`gave up after ${this.#backOff.attempts} attempts`);
         log.error(err.message);
         this.#rejectWaiters(err);
         this.#closing = true;
         return;
       }
-      this.#attempts++;
+      const attempt = this.#backOff.attempt();
       this.#hostIndex = (this.#hostIndex + 1) % hosts.length;
       this.#current = hosts[this.#hostIndex];
-      log.info(`TCP Connection attempt ${this.#attempts} to ${this.describe()}`);
+      log.info(`TCP Connection attempt ${attempt} to ${this.describe()}`);
       let link: Link;
       try {
         link = await this.#open(this.#current as StompPoolHost);
@@ -256,9 +248,9 @@ export class AmqpTransport implements MessageTransport {
         const reason = this.#explained(errorReason(err));
         this.#noteFailure(`${this.describe()}: ${reason}`);
         if (this.#closing) return;
-        const delay = this.#backOff();
+        const delay = this.#backOff.nextDelay();
         log.info(
-          `TCP Connection to ${this.describe()} failed on attempt ${this.#attempts}: ${reason}; retrying in ${(delay / 1000).toFixed(2)}s`,
+          `TCP Connection to ${this.describe()} failed on attempt ${attempt}: ${reason}; retrying in ${(delay / 1000).toFixed(2)}s`,
         );
         this.#onState("disconnected", `${this.describe()}: ${reason}`);
         await this.#pause(delay);
@@ -275,13 +267,16 @@ export class AmqpTransport implements MessageTransport {
           log.error(`subscribing to ${sub.destination} failed: ${this.#explained(errorReason(err))}`),
         );
       }
-      const connectedAt = Date.now();
-      this.#attempts = 0;
+      this.#backOff.connected();
       this.#failures = [];
       const again = this.#everConnected;
       this.#everConnected = true;
       log.info(`Connected to ${this.describe()}`);
-      this.#flushOutbox();
+      this.#outbox.flush((p, ttlSeconds) =>
+        this.send(p.destination, p.headers, p.body, ttlSeconds).catch((err: Error) =>
+          log.error(`a held message to ${p.destination} was lost: ${err.message}`),
+        ),
+      );
       this.#onState(
         "connected",
         again ? `reconnected to ${this.describe()}` : `connected to ${this.describe()}`,
@@ -293,22 +288,12 @@ export class AmqpTransport implements MessageTransport {
       for (const sub of this.#subscriptions.values()) sub.consumerTag = undefined;
       if (this.#closing) return;
       // A connection refused right after it opened must not restart the back-off.
-      if (Date.now() - connectedAt >= STABLE_CONNECTION_MS) this.#nextDelayMs = reconnect.initialDelayMs;
-      const delay = this.#backOff();
+      this.#backOff.disconnected();
+      const delay = this.#backOff.nextDelay();
       log.warn(`Disconnected from ${this.describe()}: ${reason}; retrying in ${(delay / 1000).toFixed(2)}s`);
       this.#onState("reconnecting", `lost ${this.describe()}: ${reason}`);
       await this.#pause(delay);
     }
-  }
-
-  /** The stomp gem's back-off, as the STOMP transport does it. */
-  #backOff(): number {
-    const { reconnect } = this.#opts;
-    const delay = this.#nextDelayMs;
-    if (reconnect.exponential) {
-      this.#nextDelayMs = Math.min(this.#nextDelayMs * reconnect.multiplier, reconnect.maxDelayMs);
-    }
-    return delay;
   }
 
   async #pause(ms: number): Promise<void> {
@@ -528,82 +513,6 @@ export class AmqpTransport implements MessageTransport {
   #explained(reason: string): string {
     const hint = this.#opts.explainError?.(reason);
     return hint ? `${reason} (${hint})` : reason;
-  }
-
-  #queue(p: Pending): void {
-    const limit = this.#opts.outboxLimitBytes ?? 16 * 1024 * 1024;
-    this.#expireOutbox();
-    if (this.#closing) {
-      this.#opts.log.warn(`dropped a message to ${p.destination}: the connection was closed`);
-      return;
-    }
-    if (this.#outboxBytes + p.body.byteLength > limit) {
-      this.#opts.log.error(
-        `dropping a message to ${p.destination}: ${this.#outbox.length} messages (${this.#outboxBytes} bytes) already wait for the connection to ${BROKER}`,
-      );
-      return;
-    }
-    this.#outbox.push(p);
-    this.#outboxBytes += p.body.byteLength;
-    this.#opts.log.info(
-      `holding a message to ${p.destination} until ${BROKER} is reachable again (for at most ${Math.max(0, Math.round((p.expiresAt - Date.now()) / 1000))}s, its ttl)`,
-    );
-    this.#armExpiry();
-  }
-
-  #armExpiry(): void {
-    if (this.#expiryTimer !== undefined || this.#outbox.length === 0) return;
-    const next = Math.min(...this.#outbox.map((p) => p.expiresAt));
-    this.#expiryTimer = setTimeout(
-      () => {
-        this.#expiryTimer = undefined;
-        this.#expireOutbox();
-        this.#armExpiry();
-      },
-      Math.max(0, next - Date.now()),
-    );
-    this.#expiryTimer.unref();
-  }
-
-  #expireOutbox(): void {
-    const now = Date.now();
-    for (let i = this.#outbox.length - 1; i >= 0; i--) {
-      const p = this.#outbox[i] as Pending;
-      if (p.expiresAt <= now) {
-        this.#outbox.splice(i, 1);
-        this.#outboxBytes -= p.body.byteLength;
-        this.#opts.log.warn(
-          `dropped a message to ${p.destination}: its ttl passed while ${BROKER} was unreachable`,
-        );
-      }
-    }
-  }
-
-  #dropOutbox(why: string): void {
-    clearTimeout(this.#expiryTimer);
-    this.#expiryTimer = undefined;
-    if (this.#outbox.length === 0) return;
-    this.#opts.log.warn(
-      `dropped ${this.#outbox.length} message(s) (${this.#outboxBytes} bytes) that waited for ${BROKER}: ${why}`,
-    );
-    this.#outbox.splice(0);
-    this.#outboxBytes = 0;
-  }
-
-  #flushOutbox(): void {
-    this.#expireOutbox();
-    clearTimeout(this.#expiryTimer);
-    this.#expiryTimer = undefined;
-    const pending = this.#outbox.splice(0);
-    this.#outboxBytes = 0;
-    if (pending.length > 0) {
-      this.#opts.log.info(`sending ${pending.length} message(s) held while ${BROKER} was unreachable`);
-    }
-    for (const p of pending) {
-      this.send(p.destination, p.headers, p.body, Math.max(1, (p.expiresAt - Date.now()) / 1000)).catch(
-        (err: Error) => this.#opts.log.error(`a held message to ${p.destination} was lost: ${err.message}`),
-      );
-    }
   }
 
   #noteFailure(failure: string): void {
