@@ -176,6 +176,26 @@ describe("FrameParser", () => {
     expect(onlyError(`SEND\nh:${"v".repeat(2000)}\n\n\0`).code).toBe("headers-too-large");
   });
 
+  it("keeps a frame whose headers end a large read exactly, when the big buffer is let go", () => {
+    // A read of more than 64 KiB that ends right after a frame's blank line:
+    // the parser gives its buffer back while that frame waits for its body.
+    const limits = { ...LIMITS, maxFrameSize: 1 << 20 };
+    const big = Buffer.alloc(100_000, 0x41);
+    const parser = new FrameParser(limits);
+    parser.push(
+      Buffer.concat([
+        Buffer.from(`SEND\ncontent-length:${big.length}\n\n`),
+        big,
+        Buffer.from("\0SEND\ncontent-length:5\n\n"),
+      ]),
+    );
+    expect((parser.next() as Frame).body).toEqual(big);
+    expect(parser.next()).toBeUndefined();
+    parser.push(Buffer.from("hello\0SEND\n\nworld\0"));
+    expect((parser.next() as Frame).body.toString()).toBe("hello");
+    expect((parser.next() as Frame).body.toString()).toBe("world");
+  });
+
   it("stays failed after an error", () => {
     const { parser } = parseAll("SEND\nbad\n\n\0");
     parser.push(Buffer.from("SEND\n\n\0"));

@@ -92,8 +92,10 @@ export class FrameParser {
     try {
       const frame = this.pending ? this.continueFrame(this.pending) : this.startFrame();
       if (this.start === this.end && this.data.length > KEEP_CAPACITY) {
+        // A frame may be pending (its headers read, no body byte yet): its
+        // offsets move with the buffer, or its body would be read from stale ones.
+        this.shift(this.start);
         this.data = Buffer.alloc(0);
-        this.start = this.end = this.scan = 0;
       }
       return frame;
     } catch (error) {
