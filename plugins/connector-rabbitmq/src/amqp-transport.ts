@@ -10,7 +10,7 @@ import {
   readReconnectPolicy,
   type StompPoolHost,
 } from "@phobos/stomp-client";
-import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
+import type { ChannelModel, ConfirmChannel, ConsumeMessage } from "amqplib";
 import {
   deliveredHeaders,
   type PublishTarget,
@@ -305,6 +305,8 @@ export class AmqpTransport implements MessageTransport {
   /** A connection, its confirm channel and every subscription; throws if any of it fails. */
   async #open(host: StompPoolHost): Promise<Link> {
     const opts = this.#opts;
+    // Loaded on first use: STOMP sites (the default) never pay for amqplib.
+    const { default: amqp } = await import("amqplib");
     const connecting = amqp.connect(
       {
         protocol: host.tls ? "amqps" : "amqp",
