@@ -18,12 +18,12 @@ import {
   loadConfig,
 } from "@phobos/core";
 import { connectClient, waitUntilAnswering } from "./client.js";
-import { parseFactsSpec } from "./facts-spec.js";
+import { type FactsSpec, parseFactsSpec } from "./facts-spec.js";
 import { fleetRegistry, startFleet } from "./fleet.js";
 import { nodeIdentities } from "./identities.js";
 
 const USAGE = `Usage: fleet-sim --count N --config server.cfg [--facts 'os=debian:3,redhat:1;role=web,db']
-                 [--first 1] [--procs 1] [--loglevel warn] [--no-ready] [--stdin-eof]`;
+                 [--first 1] [--procs 1] [--loglevel warn] [--no-ready] [--ready-timeout 300] [--stdin-eof]`;
 
 interface Options {
   count: number;
@@ -31,9 +31,12 @@ interface Options {
   procs: number;
   configFile: string;
   facts: string;
+  factsSpec: FactsSpec;
   loglevel: LogLevel;
   ready: boolean;
   stdinEof: boolean;
+  /** How long the readiness check waits for every node to answer. */
+  readyTimeoutSeconds: number;
   /** Internal: a worker of --procs, reporting to its parent. */
   worker: boolean;
 }
@@ -50,6 +53,7 @@ function parse(argv: string[]): Options {
       loglevel: { type: "string", default: "warn" },
       "no-ready": { type: "boolean", default: false },
       "stdin-eof": { type: "boolean", default: false },
+      "ready-timeout": { type: "string", default: "300" },
       worker: { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
@@ -74,9 +78,11 @@ function parse(argv: string[]): Options {
     procs: int("procs", values.procs, 1),
     configFile: values.config,
     facts: values.facts,
+    factsSpec: parseFactsSpec(values.facts),
     loglevel,
     ready: !values["no-ready"],
     stdinEof: values["stdin-eof"],
+    readyTimeoutSeconds: int("ready-timeout", values["ready-timeout"], 1),
     worker: values.worker,
   };
 }
@@ -91,7 +97,7 @@ async function runLocal(options: Options, config: Config, log: Logger): Promise<
     config,
     count: options.count,
     first: options.first,
-    facts: parseFactsSpec(options.facts),
+    facts: options.factsSpec,
     log,
   });
   return () => fleet.stop();
@@ -159,7 +165,15 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`fleet-sim: ${(err as Error).message}\n${USAGE}\n`);
     process.exit(2);
   }
-  const config = loadConfig(options.configFile);
+  let config: Config;
+  try {
+    config = loadConfig(options.configFile);
+  } catch (err) {
+    process.stderr.write(
+      `fleet-sim: cannot read --config ${options.configFile}: ${(err as Error).message}\n`,
+    );
+    process.exit(1);
+  }
   const log = createLogger(consoleSink(options.loglevel));
   const started = performance.now();
   const stop = options.procs > 1 ? await runWorkers(options) : await runLocal(options, config, log);
@@ -188,12 +202,14 @@ export async function main(argv: string[]): Promise<void> {
   let silent: string[] = [];
   if (options.ready) {
     const registry = await fleetRegistry(config, [], log.child("plugins"));
+    // Its rounds end with stragglers while nodes subscribe: that is no warning for the operator.
+    const quiet = createLogger(consoleSink("error"));
     const client = await connectClient(
       { ...config, identity: `${config.identity}-fleet-sim-check` },
       registry,
-      log,
+      quiet,
     );
-    silent = await waitUntilAnswering(client, identities);
+    silent = await waitUntilAnswering(client, identities, { timeoutMs: options.readyTimeoutSeconds * 1000 });
     await client.disconnect();
   }
   emit({

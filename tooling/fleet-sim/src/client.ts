@@ -28,7 +28,7 @@ export async function connectClient(
 export interface ReadyOptions {
   /** Give up after this long. Default 120 s. */
   timeoutMs?: number;
-  /** Each round waits this long for the stragglers. Default 2 s. */
+  /** The first round waits this long for replies; each later one twice as long as the last, up to 30 s. Default 2 s. */
   roundSeconds?: number;
 }
 
@@ -44,12 +44,17 @@ export async function waitUntilAnswering(
 ): Promise<string[]> {
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   const silent = new Set(identities);
+  // Every round reaches every node: on a busy machine short rounds at a fixed
+  // pace would queue pings faster than thousands of nodes answer them.
+  let round = options.roundSeconds ?? 2;
   while (silent.size > 0 && Date.now() < deadline) {
+    const timeout = Math.min(round, Math.max(1, Math.ceil((deadline - Date.now()) / 1000)));
+    round = Math.min(30, round * 2);
     await client.request({
       agent: "discovery",
       body: "ping",
       filter: emptyFilter(),
-      timeout: options.roundSeconds ?? 2,
+      timeout,
       expect: [...silent],
       onReply: (reply) => {
         silent.delete(reply.senderid);

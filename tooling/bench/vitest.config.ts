@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+// The plumbing test starts a simulated fleet and runs Ruby and Phobos clients: seconds.
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});

@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+// The suites start a simulated fleet on the machine's RabbitMQ and the embedded broker,
+// and run the real mco binaries: seconds, not milliseconds.
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
