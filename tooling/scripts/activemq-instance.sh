@@ -29,24 +29,15 @@ HEAP=${PHOBOS_ACTIVEMQ_HEAP:-256m}
 USER_PASSWORD=${PHOBOS_ACTIVEMQ_USER_PASSWORD:-marionette}
 ADMIN_PASSWORD=${PHOBOS_ACTIVEMQ_ADMIN_PASSWORD:-admin}
 
-usage() {
-  echo "usage: $0 config|run|start DIR STOMP_PORT | stop|status DIR" >&2
-  exit 2
-}
-
-[ $# -ge 2 ] || usage
-cmd=$1
-dir=$2
-port=${3:-}
-
-need_port() {
-  case "$port" in
-    '' | *[!0-9]*) echo "activemq-instance: STOMP_PORT must be a TCP port number, got '$port'" >&2; exit 2 ;;
-  esac
-}
+INSTANCE_NAME=activemq-instance
+INSTANCE_PRODUCT=ActiveMQ
+INSTANCE_PORT_NAME=STOMP_PORT
+INSTANCE_PIDFILE=activemq.pid
+. "$(dirname "$0")/lib/instance.sh"
+instance_args "$@"
 
 write_config() {
-  need_port
+  instance_need_port
   mkdir -p "$dir/conf" "$dir/data" "$dir/tmp" "$dir/lib"
   # STOMP delivers advisory and statistics messages (tests count consumers with
   # them) as XML/JSON made by XStream and Jettison, which Debian's activemq
@@ -130,18 +121,8 @@ log4j.appender.logfile.layout.ConversionPattern=%d | %-5p | %m | %c | %t%n
 EOF
 }
 
-java_cmd() {
-  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then echo "$JAVA_HOME/bin/java"; else echo java; fi
-}
-
-running_pid() {
-  [ -f "$dir/activemq.pid" ] || return 1
-  pid=$(cat "$dir/activemq.pid")
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  echo "$pid"
-}
-
-stomp_answers() {
+# The broker answers once its STOMP port takes connections.
+answers() {
   node -e '
     const s = require("net").connect(Number(process.argv[1]), "127.0.0.1");
     s.setTimeout(3000, () => process.exit(1));
@@ -163,40 +144,17 @@ case "$cmd" in
       -jar "$ACTIVEMQ_HOME/bin/activemq.jar" start "xbean:file:$dir/conf/activemq.xml"
     ;;
   start)
-    need_port
+    instance_need_port
     mkdir -p "$dir"
     before=""
     [ -f "$dir/conf/activemq.xml" ] && before=$(cat "$dir/conf/activemq.xml")
     write_config
-    if pid=$(running_pid); then
-      if [ "$before" = "$(cat "$dir/conf/activemq.xml")" ] && stomp_answers "$port"; then exit 0; fi
-      echo "activemq-instance: configuration changed or STOMP silent, restarting $dir (pid $pid)"
-      sh "$0" stop "$dir"
-    fi
+    instance_keep_or_stop "$before" "$(cat "$dir/conf/activemq.xml")" STOMP
     echo "activemq-instance: starting ActiveMQ in $dir (STOMP 127.0.0.1:$port)"
-    # setsid: the broker must outlive the shell (and the CI step) that started it.
-    setsid sh "$0" run "$dir" "$port" >"$dir/console.log" 2>&1 </dev/null &
-    echo $! >"$dir/activemq.pid"
-    for _ in $(seq 1 120); do
-      if stomp_answers "$port"; then exit 0; fi
-      if ! running_pid >/dev/null; then
-        echo "activemq-instance: ActiveMQ exited during start-up; $dir/console.log and $dir/data/activemq.log say:" >&2
-        tail -n 30 "$dir/console.log" "$dir/data/activemq.log" >&2 2>/dev/null || true
-        exit 1
-      fi
-      sleep 0.5
-    done
-    echo "activemq-instance: ActiveMQ in $dir does not answer on STOMP port $port after 60 s" >&2
-    tail -n 30 "$dir/data/activemq.log" >&2 2>/dev/null || true
-    exit 1
+    instance_spawn_and_wait 120 0.5 "$dir/data/activemq.log" "on STOMP port $port after 60 s"
     ;;
   stop)
-    if pid=$(running_pid); then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-    rm -f "$dir/activemq.pid"
+    instance_stop 40
     ;;
   status)
     running_pid >/dev/null

@@ -31,20 +31,15 @@ DB_PASSWORD=phobos
 JAR=/usr/share/puppetdb/puppetdb.jar
 BOOTSTRAP=/etc/puppetdb/bootstrap.cfg
 
-usage() {
-  echo "usage: $0 config|run|start DIR HTTP_PORT | stop|status DIR" >&2
-  exit 2
-}
-
-[ $# -ge 2 ] || usage
-cmd=$1
-dir=$2
-port=${3:-}
+INSTANCE_NAME=puppetdb-instance
+INSTANCE_PRODUCT=PuppetDB
+INSTANCE_PORT_NAME=HTTP_PORT
+INSTANCE_PIDFILE=puppetdb.pid
+. "$(dirname "$0")/lib/instance.sh"
+instance_args "$@"
 
 need_port() {
-  case "$port" in
-    '' | *[!0-9]*) echo "puppetdb-instance: HTTP_PORT must be a TCP port number, got '$port'" >&2; exit 2 ;;
-  esac
+  instance_need_port
   ssl_port=$((port + 1))
 }
 
@@ -157,17 +152,6 @@ EOF
 EOF
 }
 
-java_cmd() {
-  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then echo "$JAVA_HOME/bin/java"; else echo java; fi
-}
-
-running_pid() {
-  [ -f "$dir/puppetdb.pid" ] || return 1
-  pid=$(cat "$dir/puppetdb.pid")
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  echo "$pid"
-}
-
 # PuppetDB answers its status endpoint with "running" once migrations are done.
 answers() {
   node -e '
@@ -201,37 +185,14 @@ case "$cmd" in
     before=""
     [ -f "$dir/conf.d/jetty.ini" ] && before=$(cat "$dir/conf.d/"*.ini)
     write_config
-    if pid=$(running_pid); then
-      if [ "$before" = "$(cat "$dir/conf.d/"*.ini)" ] && answers "$port"; then exit 0; fi
-      echo "puppetdb-instance: configuration changed or PuppetDB silent, restarting $dir (pid $pid)"
-      sh "$0" stop "$dir"
-    fi
+    instance_keep_or_stop "$before" "$(cat "$dir/conf.d/"*.ini)" PuppetDB
     setup_database
     echo "puppetdb-instance: starting PuppetDB in $dir (HTTP 127.0.0.1:$port, HTTPS 127.0.0.1:$ssl_port)"
-    # setsid: PuppetDB must outlive the shell (and the CI step) that started it.
-    setsid sh "$0" run "$dir" "$port" >"$dir/console.log" 2>&1 </dev/null &
-    echo $! >"$dir/puppetdb.pid"
     # The JVM, Clojure and the database migrations take a minute or two on a small machine.
-    for _ in $(seq 1 300); do
-      if answers "$port"; then exit 0; fi
-      if ! running_pid >/dev/null; then
-        echo "puppetdb-instance: PuppetDB exited during start-up; $dir/console.log and $dir/log/puppetdb.log say:" >&2
-        tail -n 30 "$dir/console.log" "$dir/log/puppetdb.log" >&2 2>/dev/null || true
-        exit 1
-      fi
-      sleep 1
-    done
-    echo "puppetdb-instance: PuppetDB in $dir does not answer on 127.0.0.1:$port after 300 s" >&2
-    tail -n 30 "$dir/log/puppetdb.log" >&2 2>/dev/null || true
-    exit 1
+    instance_spawn_and_wait 300 1 "$dir/log/puppetdb.log" "on 127.0.0.1:$port after 300 s"
     ;;
   stop)
-    if pid=$(running_pid); then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-    rm -f "$dir/puppetdb.pid"
+    instance_stop 60
     ;;
   status)
     running_pid >/dev/null

@@ -15,17 +15,14 @@ import type { Binding, RabbitMqAdmin } from "@phobos/connector-rabbitmq/setup";
 import { type McollectiveVhost, prepareMcollectiveVhost } from "@phobos/connector-rabbitmq/setup";
 import {
   type BrokerSettings,
-  type ClientConfigOptions,
   type ExtraConfig,
   type LogLevel,
   type SecuritySettings,
-  type ServerConfigOptions,
   writeClientConfig,
 } from "./config-file.js";
 import type { Facts } from "./facts-file.js";
+import { createFleetCore, type FleetBase, type FleetOptionsBase } from "./fleet-core.js";
 import { checkReferenceEnvironment } from "./reference-environment.js";
-import { type RubyDaemon, startRubyDaemons } from "./ruby-daemon.js";
-import { type RubyMcoOptions, type RubyMcoResult, runRubyMco } from "./ruby-mco.js";
 import { createSslKeySite, type SslKeySite, type SslKeyType } from "./ssl-keys.js";
 import { ownerDescription, sweepStaleVhosts } from "./stale-vhosts.js";
 import { waitForBindings, withSubscriptionGate } from "./subscriptions.js";
@@ -56,48 +53,20 @@ export interface SslFleetOptions {
   readonly userKeyType?: SslKeyType;
 }
 
-export interface RubyFleetOptions {
+export interface RubyFleetOptions extends FleetOptionsBase {
   /** Names the vhost (`/<prefix>-<random>`) and its user (`<prefix>-<random>`). Default `phobos-interop`. */
   readonly vhostPrefix?: string;
-  readonly nodes: readonly RubyFleetNode[];
   /** Default `["mcollective"]`. */
   readonly collectives?: readonly string[];
-  /** Default: the first collective. */
-  readonly mainCollective?: string;
-  /** Default: a random secret. */
-  readonly psk?: string;
   /** Use the ssl security plugin instead of psk. */
   readonly ssl?: SslFleetOptions;
-  /** Identity in the client config. Default `phobos-interop-client`. */
-  readonly clientIdentity?: string;
-  /** Default 30 s for all daemons together. */
-  readonly startTimeoutMs?: number;
 }
 
-export interface RubyFleet {
+export interface RubyFleet extends FleetBase {
   readonly vhost: string;
   readonly user: string;
   readonly password: string;
-  readonly collectives: readonly string[];
-  readonly mainCollective: string;
-  /** Connector settings for any peer of this fleet (Ruby or Phobos, daemon or client). */
-  readonly broker: BrokerSettings;
-  readonly security: SecuritySettings;
   readonly admin: RabbitMqAdmin;
-  /** The fleet's temp directory: `client/`, `nodes/<identity>/`. */
-  readonly dir: string;
-  /** `client.cfg` for `mco` (Ruby or Phobos). */
-  readonly clientConfig: string;
-  readonly clientConfigOptions: ClientConfigOptions;
-  /** The running Ruby daemons, in start order. */
-  readonly nodes: readonly RubyDaemon[];
-  node(identity: string): RubyDaemon;
-  /** Server config options for another node of this fleet (e.g. a Phobos daemon). */
-  serverConfigOptions(node: RubyFleetNode): ServerConfigOptions;
-  /** Starts more Ruby daemons in the fleet's vhost, in parallel. */
-  addNodes(nodes: readonly RubyFleetNode[]): Promise<RubyDaemon[]>;
-  /** Runs the Ruby `mco` with the fleet's client config. */
-  mco(args: readonly string[], options?: Partial<RubyMcoOptions>): Promise<RubyMcoResult>;
   /** The vhost's bindings now (to pass as `exclude` before a fault). */
   bindings(): Promise<Binding[]>;
   /** Fault injection: closes every connection to the vhost under the peers. Returns their names. */
@@ -140,7 +109,6 @@ export async function startRubyFleet(options: RubyFleetOptions): Promise<RubyFle
   let security: SecuritySettings = { provider: "psk", psk: options.psk ?? randomBytes(12).toString("hex") };
 
   await sweepStaleVhosts(admin);
-  const keep = process.env.PHOBOS_INTEROP_KEEP === "1";
   const dir = await mkdtemp(join(tmpdir(), `${name}-`));
   let site: McollectiveVhost;
   try {
@@ -188,124 +156,59 @@ export async function startRubyFleet(options: RubyFleetOptions): Promise<RubyFle
     }
   }
 
-  const running: RubyDaemon[] = [];
-  let disposing: Promise<void> | undefined;
-
-  const dispose = (): Promise<void> => {
-    disposing ??= (async () => {
-      const results = await Promise.allSettled(running.map((d) => d.stop()));
-      const errors = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
-      try {
-        await site.dispose();
-      } catch (error) {
-        errors.push(error);
-      }
-      if (!keep) await rm(dir, { recursive: true, force: true });
-      if (errors.length > 0) {
-        throw new AggregateError(errors, `disposing of the Ruby fleet in ${vhost} failed`);
-      }
-    })();
-    return disposing;
-  };
-
-  const serverConfigOptions = (node: RubyFleetNode): ServerConfigOptions => ({
-    identity: node.identity,
-    collectives: node.collectives ?? collectives,
-    mainCollective: node.mainCollective ?? (node.collectives ? node.collectives[0] : mainCollective),
+  const core = createFleetCore({
+    name: vhost,
+    disposeMessage: `disposing of the Ruby fleet in ${vhost} failed`,
+    dir,
+    collectives,
+    mainCollective,
     broker,
     security,
-    ...(node.facts === undefined ? {} : { facts: node.facts }),
-    ...(node.classes === undefined ? {} : { classes: node.classes }),
-    ...(node.loglevel === undefined ? {} : { loglevel: node.loglevel }),
-    ...(node.extra === undefined ? {} : { extra: node.extra }),
+    daemon: { admin },
+    start: { admin, startTimeoutMs: options.startTimeoutMs },
+    release: () => site.dispose(),
   });
-
-  const addNodes = async (nodes: readonly RubyFleetNode[]): Promise<RubyDaemon[]> => {
-    const taken = new Set(running.map((d) => d.identity));
-    for (const n of nodes) {
-      if (taken.has(n.identity)) throw new Error(`fleet ${vhost}: identity "${n.identity}" is used twice`);
-      taken.add(n.identity);
-    }
-    const started = await startRubyDaemons(
-      nodes.map((n) => ({
-        ...serverConfigOptions(n),
-        admin,
-        dir: join(dir, "nodes", n.identity),
-        ...(n.implementation === undefined ? {} : { implementation: n.implementation }),
-        ...(n.agents === undefined ? {} : { agents: n.agents }),
-      })),
-      { admin, ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }) },
-    );
-    running.push(...started);
-    return started;
-  };
+  const { dispose } = core;
 
   try {
-    const clientConfigOptions: ClientConfigOptions = {
-      identity: options.clientIdentity ?? "phobos-interop-client",
-      collectives,
-      mainCollective,
-      broker,
-      security,
-    };
-    const clientConfig = await writeClientConfig(join(dir, "client"), clientConfigOptions);
-    await addNodes(options.nodes);
-
-    return {
-      vhost,
-      user,
-      password,
-      collectives,
-      mainCollective,
-      broker,
-      security,
-      admin,
-      dir,
-      clientConfig,
-      clientConfigOptions,
-      get nodes() {
-        return [...running];
-      },
-      node(identity) {
-        const found = running.find((d) => d.identity === identity);
-        if (found === undefined) throw new Error(`fleet ${vhost} has no node "${identity}"`);
-        return found;
-      },
-      serverConfigOptions,
-      addNodes,
-      ssl,
-      async clientConfigFor(user, configOptions = {}) {
-        return writeClientConfig(join(dir, `client-${user}`), {
-          ...clientConfigOptions,
-          ...(configOptions.identity === undefined ? {} : { identity: configOptions.identity }),
-          security: sslSecurity(user),
-          ...(configOptions.extra === undefined ? {} : { extra: configOptions.extra }),
-        });
-      },
-      mco(args, mcoOptions = {}) {
-        return runRubyMco(args, { ...mcoOptions, configFile: mcoOptions.configFile ?? clientConfig });
-      },
-      bindings() {
-        return admin.listBindings(vhost);
-      },
-      closeConnections(reason = "fault injection by @phobos/interop") {
-        return admin.closeVhostConnections(vhost, { reason });
-      },
-      waitUntilSubscribed(waitOptions = {}) {
-        return withSubscriptionGate(admin, vhost, () =>
-          waitForBindings(
-            admin,
-            vhost,
-            running.filter((d) => !d.exited).flatMap((d) => d.expectedBindings),
-            {
-              ...(waitOptions.exclude === undefined ? {} : { exclude: waitOptions.exclude }),
-              ...(waitOptions.timeoutMs === undefined ? {} : { timeoutMs: waitOptions.timeoutMs }),
-            },
-          ),
-        );
-      },
-      dispose,
-    };
+    return await core.launch(
+      { identity: options.clientIdentity },
+      options.nodes,
+      (_, clientConfigOptions) => ({
+        vhost,
+        user,
+        password,
+        admin,
+        ssl,
+        async clientConfigFor(user: string, configOptions: { extra?: ExtraConfig; identity?: string } = {}) {
+          return writeClientConfig(join(dir, `client-${user}`), {
+            ...clientConfigOptions,
+            ...(configOptions.identity === undefined ? {} : { identity: configOptions.identity }),
+            security: sslSecurity(user),
+            ...(configOptions.extra === undefined ? {} : { extra: configOptions.extra }),
+          });
+        },
+        bindings() {
+          return admin.listBindings(vhost);
+        },
+        closeConnections(reason = "fault injection by @phobos/interop") {
+          return admin.closeVhostConnections(vhost, { reason });
+        },
+        waitUntilSubscribed(waitOptions: { exclude?: readonly Binding[]; timeoutMs?: number } = {}) {
+          return withSubscriptionGate(admin, vhost, () =>
+            waitForBindings(
+              admin,
+              vhost,
+              core.running.filter((d) => !d.exited).flatMap((d) => d.expectedBindings),
+              {
+                ...(waitOptions.exclude === undefined ? {} : { exclude: waitOptions.exclude }),
+                ...(waitOptions.timeoutMs === undefined ? {} : { timeoutMs: waitOptions.timeoutMs }),
+              },
+            ),
+          );
+        },
+      }),
+    );
   } catch (error) {
     try {
       await dispose();
