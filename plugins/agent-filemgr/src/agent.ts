@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
-import { createReadStream, type Stats } from "node:fs";
+import type { Stats } from "node:fs";
 import { lstat, open, readdir, stat, unlink, utimes } from "node:fs/promises";
 import { isAbsolute } from "node:path";
 import { defineAgent, RpcAbortedError, type RpcReply, type RpcRequest } from "@phobos/core";
+import { fileType, md5File } from "@phobos/core/server";
 import { rubyErrnoText } from "./errno.js";
 
 /** MCollective's default when neither the request nor `plugin.filemgr.touch_file` names a file. */
@@ -18,26 +18,6 @@ export function rubyTime(d: Date): string {
     `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ` +
     `${offset < 0 ? "-" : "+"}${pad(Math.abs(offset) / 60)}${pad(Math.abs(offset) % 60)}`
   );
-}
-
-function fileType(s: Stats): string {
-  if (s.isSymbolicLink()) return "symlink";
-  if (s.isDirectory()) return "directory";
-  if (s.isFile()) return "file";
-  if (s.isSocket()) return "socket";
-  if (s.isCharacterDevice()) return "chardev";
-  if (s.isBlockDevice()) return "blockdev";
-  return "unknown";
-}
-
-function md5File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash("md5");
-    createReadStream(path)
-      .on("data", (chunk) => hash.update(chunk))
-      .on("end", () => resolve(hash.digest("hex")))
-      .on("error", reject);
-  });
 }
 
 /** `stat` that answers undefined for "not there" and throws anything else. */

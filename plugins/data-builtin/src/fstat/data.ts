@@ -1,32 +1,12 @@
-import { createHash } from "node:crypto";
-import { createReadStream, type Stats } from "node:fs";
+import type { Stats } from "node:fs";
 import { lstat, stat } from "node:fs/promises";
 import { type DataValue, defineData } from "@phobos/core";
+import { fileType, md5File } from "@phobos/core/server";
 
 const pad = (n: number) => String(n).padStart(2, "0");
 /** Ruby's `strftime("%F %T")` in local time. */
 const rubyTime = (d: Date) =>
   `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-
-function fileType(s: Stats): string {
-  if (s.isDirectory()) return "directory";
-  if (s.isFile()) return "file";
-  if (s.isSymbolicLink()) return "symlink";
-  if (s.isSocket()) return "socket";
-  if (s.isCharacterDevice()) return "chardev";
-  if (s.isBlockDevice()) return "blockdev";
-  return "unknown";
-}
-
-function md5File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash("md5");
-    createReadStream(path)
-      .on("data", (chunk) => hash.update(chunk))
-      .on("end", () => resolve(hash.digest("hex")))
-      .on("error", reject);
-  });
-}
 
 /** `fstat('/etc/hosts').size`: what `File.stat` says about a path, as MCollective's fstat data plugin. */
 export default defineData({

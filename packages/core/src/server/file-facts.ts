@@ -1,0 +1,24 @@
+import { createHash } from "node:crypto";
+import { createReadStream, type Stats } from "node:fs";
+
+/** What Ruby's `File::Stat#ftype` calls a file, in the words MCollective's agents report. */
+export function fileType(s: Stats): string {
+  if (s.isSymbolicLink()) return "symlink";
+  if (s.isDirectory()) return "directory";
+  if (s.isFile()) return "file";
+  if (s.isSocket()) return "socket";
+  if (s.isCharacterDevice()) return "chardev";
+  if (s.isBlockDevice()) return "blockdev";
+  return "unknown";
+}
+
+/** The hex md5 of a file's contents, streamed: agents may be asked about large files. */
+export function md5File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash("md5");
+    createReadStream(path)
+      .on("data", (chunk) => hash.update(chunk))
+      .on("end", () => resolve(hash.digest("hex")))
+      .on("error", reject);
+  });
+}
