@@ -6,8 +6,7 @@
 import { mkdir, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RpcReply } from "@phobos/core";
-import { describeAgentPlugin, openPlugin } from "@phobos/core/testing";
+import { describeAgentPlugin, openAgentCaller } from "@phobos/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import filemgr, { rubyTime } from "./agent.js";
 import ddl from "./ddl.js";
@@ -39,29 +38,14 @@ describeAgentPlugin({
   },
 });
 
+/** One request through the daemon's own path (DDL validation, error mapping), on a fresh agent. */
 async function call(action: string, data: Record<string, unknown>, settings: Record<string, string> = {}) {
-  const plugin = await openPlugin({ definition: filemgr, settings }, "server", "n1");
-  const reply: RpcReply = {
-    data: Object.fromEntries(Object.keys(ddl.actions[action]?.output ?? {}).map((k) => [k, null])),
-    statuscode: 0,
-    statusmsg: "OK",
-    fail(message, statuscode = 1) {
-      reply.statuscode = statuscode;
-      reply.statusmsg = message;
-    },
-  };
+  const agent = await openAgentCaller({ definition: filemgr, ddl, settings, identity: "n1" });
   try {
-    await plugin.instance.actions[action]?.(
-      { agent: "filemgr", action, data, sender: "c", caller: "uid=0", requestid: "r", time: 0 },
-      reply,
-    );
-  } catch (err) {
-    const e = err as { statuscode?: number; message: string };
-    reply.fail(e.message, e.statuscode ?? 5);
+    return await agent.call(action, data);
   } finally {
-    plugin.close();
+    agent.close();
   }
-  return reply;
 }
 
 describe("touch", () => {

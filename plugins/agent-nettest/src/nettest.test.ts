@@ -4,13 +4,14 @@
  * agent's probes against real endpoints on loopback (a listener, a closed
  * port, a listener that never answers) and the system's ping.
  */
-import type { RpcReply } from "@phobos/core";
+
 import { aggregateText } from "@phobos/core/client";
 import {
   describeAgentPlugin,
   describeAggregatePlugin,
   describeDataPlugin,
   describeValidatorPlugin,
+  openAgentCaller,
   openPlugin,
 } from "@phobos/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -75,29 +76,20 @@ describeValidatorPlugin({
   invalid: ["localhost", "localhost:http", "bad_host:80", "a;b:1", 80],
 });
 
+/** One request through the daemon's own path (DDL and validator checks, error mapping), on a fresh agent. */
 async function call(action: string, input: Record<string, unknown>, settings: Record<string, string> = {}) {
-  const plugin = await openPlugin({ definition: nettest, settings }, "server", "n1");
-  const reply: RpcReply = {
-    data: Object.fromEntries(Object.keys(ddl.actions[action]?.output ?? {}).map((k) => [k, null])),
-    statuscode: 0,
-    statusmsg: "OK",
-    fail(message, statuscode = 1) {
-      reply.statuscode = statuscode;
-      reply.statusmsg = message;
-    },
-  };
+  const agent = await openAgentCaller({
+    definition: nettest,
+    ddl,
+    settings: settings,
+    identity: "n1",
+    validators: [fqdn, serverAddress],
+  });
   try {
-    await plugin.instance.actions[action]?.(
-      { agent: "nettest", action, data: input, sender: "c", caller: "uid=0", requestid: "r", time: 0 },
-      reply,
-    );
-  } catch (err) {
-    const e = err as { statuscode?: number; message: string };
-    reply.fail(e.message, e.statuscode ?? 5);
+    return await agent.call(action, input);
   } finally {
-    plugin.close();
+    agent.close();
   }
-  return reply;
 }
 
 describe("ping", () => {

@@ -11,22 +11,15 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { PluginSettings, readDdlFile } from "@phobos/core";
 import {
-  type AgentDdl,
-  createLogger,
-  type DecodedRequest,
-  emptyFilter,
-  memorySink,
-  PluginSettings,
-  RubyRegex,
-  type RubyValue,
-  readDdlFile,
-  rpcRequestToRuby,
-  sym,
-  toNatural,
-} from "@phobos/core";
-import { runAgentRequest } from "@phobos/core/server";
-import { describeAgentPlugin, describeDataPlugin, type OpenPlugin, openPlugin } from "@phobos/core/testing";
+  type AgentCaller,
+  comparableDdl,
+  describeAgentPlugin,
+  describeDataPlugin,
+  openAgentCaller,
+  openPlugin,
+} from "@phobos/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AptSite, createAptSite } from "./__fixtures__/apt-site.js";
 import packageAgent from "./agent.js";
@@ -61,73 +54,31 @@ describeAgentPlugin({
 });
 describeDataPlugin({ definition: packageData, ddl: dataDdl, query: "dpkg" });
 
-const plain = (value: unknown): unknown =>
-  JSON.parse(
-    JSON.stringify(value, (_key, v) =>
-      v instanceof RegExp ? `regex ${v instanceof RubyRegex ? v.toRubyString() : v.source}` : v,
-    ),
-  );
-
 describe("the DDL", () => {
   it("declares what the Ruby DDL fixture (mcollective-package-agent 4.7.0's interface) declares", async () => {
     const ruby = await readDdlFile(
       fileURLToPath(new URL("./__fixtures__/package.ddl", import.meta.url)),
       "agent",
     );
-    expect(plain(ddl)).toEqual(plain(ruby));
+    expect(comparableDdl(ddl)).toEqual(comparableDdl(ruby));
   });
 });
 
-type Answer = { statuscode: number; statusmsg: string; data: Record<string, unknown> };
-
-async function openAgent(settings: Record<string, string> = {}): Promise<{
-  plugin: OpenPlugin<"agent">;
-  call: (action: string, data?: Record<string, unknown>) => Promise<Answer>;
-}> {
-  const plugin = await openPlugin({ definition: packageAgent, settings }, "server");
-  const log = createLogger(memorySink());
-  const call = async (action: string, data: Record<string, unknown> = {}): Promise<Answer> => {
-    const request: DecodedRequest = {
-      senderid: "client",
-      requestid: "0123456789abcdef0123456789abcdef",
-      filter: emptyFilter(),
-      collective: "mcollective",
-      agent: "package",
-      callerid: "uid=0",
-      ttl: 60,
-      msgtime: Math.floor(Date.now() / 1000),
-      body: rpcRequestToRuby({
-        agent: "package",
-        action,
-        caller: "uid=0",
-        data: { ...data, process_results: true },
-      }),
-    };
-    const body = (await runAgentRequest(
-      { name: "package", instance: plugin.instance, ddl: ddl as AgentDdl },
-      request,
-      { log, validator: () => undefined },
-    )) as Map<RubyValue, RubyValue>;
-    return {
-      statuscode: body.get(sym("statuscode")) as number,
-      statusmsg: String(body.get(sym("statusmsg"))),
-      data: toNatural(body.get(sym("data")) as RubyValue) as Record<string, unknown>,
-    };
-  };
-  return { plugin, call };
-}
-
 describe("a package of the test's own, through its life on the real dpkg", () => {
   let site: AptSite;
-  let agent: Awaited<ReturnType<typeof openAgent>>;
+  let agent: AgentCaller;
 
   beforeAll(async () => {
     site = await createAptSite();
     await site.publish("1.0-1");
-    agent = await openAgent({ "apt.config_file": site.configFile });
+    agent = await openAgentCaller({
+      definition: packageAgent,
+      ddl,
+      settings: { "apt.config_file": site.configFile },
+    });
   });
   afterAll(async () => {
-    agent?.plugin.close();
+    agent?.close();
     await site?.dispose();
   });
 
@@ -275,13 +226,13 @@ describe("a package of the test's own, through its life on the real dpkg", () =>
 });
 
 describe("inputs that try to run something else", () => {
-  let agent: Awaited<ReturnType<typeof openAgent>>;
+  let agent: AgentCaller;
   const marker = `/tmp/phobos-package-injection-${process.pid}`;
   beforeAll(async () => {
-    agent = await openAgent();
+    agent = await openAgentCaller({ definition: packageAgent, ddl });
   });
   afterAll(async () => {
-    agent?.plugin.close();
+    agent?.close();
     await rm(marker, { force: true });
   });
 

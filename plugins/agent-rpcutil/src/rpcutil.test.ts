@@ -18,14 +18,13 @@ import {
   loadConfig,
   memorySink,
   PROTOCOL_VERSION,
-  RubyRegex,
   type RubyValue,
   readDdlFile,
   rpcRequestToRuby,
   sym,
 } from "@phobos/core";
 import { normalizeFacts, runAgentRequest } from "@phobos/core/server";
-import { createStubServices, describeAgentPlugin, openPlugin } from "@phobos/core/testing";
+import { comparableDdl, createStubServices, describeAgentPlugin, openPlugin } from "@phobos/core/testing";
 import { PROVISION_HINT, type RubyFleet, startRubyFleet } from "@phobos/interop";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import rpcutil from "./agent.js";
@@ -79,18 +78,9 @@ describeAgentPlugin({
 describeAgentPlugin({ definition: discovery, ddl: discoveryDdl, services: stubServices, samples: {} });
 
 describe("the DDLs", () => {
-  const plain = (ddl: unknown): unknown =>
-    JSON.parse(
-      JSON.stringify(ddl, (_key, value) =>
-        value instanceof RegExp
-          ? `regex ${value instanceof RubyRegex ? value.toRubyString() : value.source}`
-          : value,
-      ),
-    );
-
   it("rpcutil declares what MCollective 2.12.5's rpcutil.ddl declares", async () => {
     const ruby = await readDdlFile("/usr/lib/ruby/vendor_ruby/mcollective/agent/rpcutil.ddl", "agent");
-    expect(plain(rpcutilDdl)).toEqual(plain(ruby));
+    expect(comparableDdl(rpcutilDdl)).toEqual(comparableDdl(ruby));
   });
 });
 

@@ -12,22 +12,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PluginSettings, readDdlFile } from "@phobos/core";
 import {
-  type AgentDdl,
-  createLogger,
-  type DecodedRequest,
-  emptyFilter,
-  memorySink,
-  PluginSettings,
-  RubyRegex,
-  type RubyValue,
-  readDdlFile,
-  rpcRequestToRuby,
-  sym,
-  toNatural,
-} from "@phobos/core";
-import { runAgentRequest } from "@phobos/core/server";
-import { describeAgentPlugin, describeDataPlugin, type OpenPlugin, openPlugin } from "@phobos/core/testing";
+  type AgentCaller,
+  comparableDdl,
+  describeAgentPlugin,
+  describeDataPlugin,
+  openAgentCaller,
+  openPlugin,
+} from "@phobos/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installTestService, type TestService } from "./__fixtures__/init-script.js";
 import serviceAgent from "./agent.js";
@@ -49,72 +42,26 @@ describeAgentPlugin({
 });
 describeDataPlugin({ definition: serviceData, ddl: dataDdl, query: "phobos-test-never-installed" });
 
-const plain = (value: unknown): unknown =>
-  JSON.parse(
-    JSON.stringify(value, (_key, v) =>
-      v instanceof RegExp ? `regex ${v instanceof RubyRegex ? v.toRubyString() : v.source}` : v,
-    ),
-  );
-
 describe("the DDL", () => {
   it("declares what the Ruby DDL fixture (mcollective-service-agent 3.2.0's interface) declares", async () => {
     const ruby = await readDdlFile(
       fileURLToPath(new URL("./__fixtures__/service.ddl", import.meta.url)),
       "agent",
     );
-    expect(plain(ddl)).toEqual(plain(ruby));
+    expect(comparableDdl(ddl)).toEqual(comparableDdl(ruby));
   });
 });
 
-type Answer = { statuscode: number; statusmsg: string; data: Record<string, unknown> };
-
-async function openAgent(): Promise<{
-  plugin: OpenPlugin<"agent">;
-  call: (action: string, data?: Record<string, unknown>) => Promise<Answer>;
-}> {
-  const plugin = await openPlugin({ definition: serviceAgent }, "server");
-  const log = createLogger(memorySink());
-  const call = async (action: string, data: Record<string, unknown> = {}): Promise<Answer> => {
-    const request: DecodedRequest = {
-      senderid: "client",
-      requestid: "0123456789abcdef0123456789abcdef",
-      filter: emptyFilter(),
-      collective: "mcollective",
-      agent: "service",
-      callerid: "uid=0",
-      ttl: 60,
-      msgtime: Math.floor(Date.now() / 1000),
-      body: rpcRequestToRuby({
-        agent: "service",
-        action,
-        caller: "uid=0",
-        data: { ...data, process_results: true },
-      }),
-    };
-    const body = (await runAgentRequest(
-      { name: "service", instance: plugin.instance, ddl: ddl as AgentDdl },
-      request,
-      { log, validator: () => undefined },
-    )) as Map<RubyValue, RubyValue>;
-    return {
-      statuscode: body.get(sym("statuscode")) as number,
-      statusmsg: String(body.get(sym("statusmsg"))),
-      data: toNatural(body.get(sym("data")) as RubyValue) as Record<string, unknown>,
-    };
-  };
-  return { plugin, call };
-}
-
 describe("a sysvinit service of the test's own", () => {
   let service: TestService;
-  let agent: Awaited<ReturnType<typeof openAgent>>;
+  let agent: AgentCaller;
 
   beforeAll(async () => {
     service = await installTestService();
-    agent = await openAgent();
+    agent = await openAgentCaller({ definition: serviceAgent, ddl });
   });
   afterAll(async () => {
-    agent?.plugin.close();
+    agent?.close();
     await service?.dispose();
   });
 
@@ -184,13 +131,13 @@ describe("a sysvinit service of the test's own", () => {
 
 describe("a service whose start fails", () => {
   let service: TestService;
-  let agent: Awaited<ReturnType<typeof openAgent>>;
+  let agent: AgentCaller;
   beforeAll(async () => {
     service = await installTestService({ failStart: true });
-    agent = await openAgent();
+    agent = await openAgentCaller({ definition: serviceAgent, ddl });
   });
   afterAll(async () => {
-    agent?.plugin.close();
+    agent?.close();
     await service?.dispose();
   });
 
@@ -212,13 +159,13 @@ describe("a service whose start fails", () => {
 });
 
 describe("inputs that try to run something else", () => {
-  let agent: Awaited<ReturnType<typeof openAgent>>;
+  let agent: AgentCaller;
   const marker = `/tmp/phobos-service-injection-${process.pid}`;
   beforeAll(async () => {
-    agent = await openAgent();
+    agent = await openAgentCaller({ definition: serviceAgent, ddl });
   });
   afterAll(async () => {
-    agent?.plugin.close();
+    agent?.close();
     await rm(marker, { force: true });
   });
 

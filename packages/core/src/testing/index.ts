@@ -10,6 +10,7 @@
  *
  */
 export * from "./agent.js";
+export * from "./agent-caller.js";
 export * from "./aggregate.js";
 export * from "./audit.js";
 export * from "./authorization.js";
