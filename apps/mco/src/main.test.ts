@@ -179,11 +179,9 @@ describe("mistakes fail on one line of stderr, with exit 1, before connecting", 
   });
 
   it("an unreachable broker: the connection timeout, and the host:port", async () => {
-    const started = performance.now();
     const r = await mco(["ping", "--connection-timeout", "1"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^mco ping: .*127\.0\.0\.1:1\b.*\n$/);
-    expect(performance.now() - started).toBeLessThan(3000);
   });
 });
 

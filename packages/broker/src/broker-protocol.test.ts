@@ -427,14 +427,12 @@ describe("broker protocol (raw sockets)", () => {
     const client = await fixture.client(broker.port);
     const frame = await client.connect({ "accept-version": "1.1", ...GUEST, "heart-beat": "150,100" });
     expect(headerMap(frame)["heart-beat"]).toBe("100,150");
-    const started = Date.now();
     await sleep(400);
     // Only EOLs arrived after CONNECTED.
     const after = client.received().toString().split("\0\n")[1] ?? "";
     expect(after.length).toBeGreaterThanOrEqual(2);
     expect(after).toMatch(/^\n+$/);
     await client.closed;
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(broker.stats().heartbeatTimeouts).toBe(1);
   });
 

@@ -3,10 +3,11 @@
  * nothing: the daemons' message counters do not move. A broker that does
  * not answer fails within the connection timeout, naming host:port.
  */
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { type RubyFleet, writeClientConfig } from "@phobos/interop";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MIXED_NODES, run, startMixedFleet } from "./harness.js";
+import { MIXED_NODES, messagesReceived, run, startMixedFleet } from "./harness.js";
 
 let fleet: RubyFleet;
 
@@ -21,22 +22,7 @@ afterAll(async () => {
   await fleet?.dispose();
 });
 
-/** Messages each daemon has received, asked with one direct request each. */
-async function received(): Promise<Record<string, number>> {
-  const r = await run(fleet, "phobos", [
-    "rpc",
-    "rpcutil",
-    "daemon_stats",
-    "-I",
-    "node1",
-    "-I",
-    "node3",
-    "-j",
-  ]);
-  expect(r.code, r.stderr).toBe(0);
-  const replies = JSON.parse(r.stdout) as { sender: string; data: { total: number } }[];
-  return Object.fromEntries(replies.map((reply) => [reply.sender, reply.data.total]));
-}
+const received = () => messagesReceived(fleet, ["node1", "node3"]);
 
 const MISTAKES: [string, string[], RegExp][] = [
   ["an unknown option", ["rpc", "rpcutil", "ping", "--bogus"], /^mco rpc: invalid option: --bogus\n$/],
@@ -78,7 +64,6 @@ describe("bad input", () => {
       expect(r.stderr, what).toMatch(message);
       expect(r.code, what).toBe(1);
       expect(r.stdout, what).toBe("");
-      expect(r.wallMs, what).toBeLessThan(2000);
     });
     const after = await received();
     // The only new message each daemon saw is the second daemon_stats request.
@@ -92,7 +77,7 @@ describe("bad input", () => {
 });
 
 describe.concurrent("an unreachable broker", () => {
-  it("--connection-timeout: fails within it, naming host:port", async () => {
+  it("--connection-timeout: gives up retrying a closed port, on one line naming host:port", async () => {
     const configFile = await writeClientConfig(join(fleet.dir, "client-closed-port"), {
       ...fleet.clientConfigOptions,
       broker: { ...fleet.broker, pool: [{ host: "127.0.0.1", port: 1, user: "x", password: "y" }] },
@@ -101,7 +86,6 @@ describe.concurrent("an unreachable broker", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^mco ping: .*127\.0\.0\.1:1\b.*\n$/);
     expect(r.stderr.split("\n")).toHaveLength(2);
-    expect(r.wallMs).toBeLessThan(4000);
   });
 
   it("connection_timeout from the config file", async () => {
@@ -113,18 +97,35 @@ describe.concurrent("an unreachable broker", () => {
     const r = await run(fleet, "phobos", ["rpc", "rpcutil", "ping"], { configFile });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/127\.0\.0\.1:1/);
-    expect(r.wallMs).toBeLessThan(3000);
+  });
+
+  it("--connection-timeout: gives up on a broker that accepts and never answers", async () => {
+    // Without the timeout mco would wait for CONNECTED forever; the test's own
+    // timeout is what catches that, not a clock here.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const configFile = await writeClientConfig(join(fleet.dir, "client-silent"), {
+        ...fleet.clientConfigOptions,
+        broker: { ...fleet.broker, pool: [{ host: "127.0.0.1", port, user: "x", password: "y" }] },
+      });
+      const r = await run(fleet, "phobos", ["ping", "--connection-timeout", "1"], { configFile });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^mco ping: .*127\\.0\\.0\\.1:${port}\\b.*\n$`));
+    } finally {
+      silent.close();
+    }
   });
 });
 
 describe.concurrent("configuration", () => {
   it("MCOLLECTIVE_EXTRA_OPTS adds options before the command line's", async () => {
     const r = await run(fleet, "phobos", ["find"], {
-      env: { MCOLLECTIVE_EXTRA_OPTS: "--dt 1 -F osfamily=Debian" },
+      env: { MCOLLECTIVE_EXTRA_OPTS: "--dt 1 -F operatingsystem=Debian" },
     });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.split("\n").sort()).toEqual(["", "node1", "node3"]);
-    expect(r.wallMs).toBeLessThan(2500);
+    expect(r.stdout).toBe("node1\n");
   });
 
   it("a connector that is not installed: did you mean", async () => {

@@ -84,6 +84,22 @@ export async function both(
   return { ruby, phobos };
 }
 
+/**
+ * Messages each daemon has received (rpcutil daemon_stats' `total`), asked
+ * with one direct request per node: a test observes what a command sent by
+ * how these counters move, never by how long the command took.
+ */
+export async function messagesReceived(
+  fleet: RubyFleet,
+  identities: readonly string[],
+): Promise<Record<string, number>> {
+  const args = ["rpc", "rpcutil", "daemon_stats", ...identities.flatMap((id) => ["-I", id]), "-j"];
+  const r = await run(fleet, "phobos", args);
+  if (r.code !== 0) throw new Error(`daemon_stats failed (exit ${r.code}): ${r.stderr}`);
+  const replies = JSON.parse(r.stdout) as { sender: string; data: { total: number } }[];
+  return Object.fromEntries(replies.map((reply) => [reply.sender, reply.data.total]));
+}
+
 const NODE_LINE = /^node\d+\b/;
 
 /**

@@ -73,6 +73,12 @@ export interface RawClient {
   daemonStats(node: string): Promise<Record<string, number>>;
   /** A discovery ping broadcast; resolves with the identities that answered within `timeoutMs`. */
   ping(timeoutMs?: number, filter?: Filter): Promise<string[]>;
+  /**
+   * A discovery ping broadcast that waits (however long the machine's load
+   * makes it) for one reply from each of `expected`, then a short while for
+   * any extra ones; resolves with every identity that answered, sorted.
+   */
+  pingAll(expected: readonly string[], filter?: Filter): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -217,6 +223,15 @@ export async function openRawClient(options: {
       if (reply.statuscode !== 0) throw new Error(`daemon_stats on ${node}: ${reply.statusmsg}`);
       const keys = ["total", "validated", "unvalidated", "passed", "filtered", "replies", "ttlexpired"];
       return Object.fromEntries(keys.map((k) => [k, Number(reply.data[k])]));
+    },
+    async pingAll(expected, filter = emptyFilter()) {
+      const requestid = await client.send({ agent: "discovery", body: "ping", filter });
+      await client.waitReplies(requestid, expected.length, 30_000);
+      await new Promise((r) => setTimeout(r, 200));
+      return client
+        .replies(requestid)
+        .map((r) => r.senderid)
+        .sort();
     },
     async ping(timeoutMs = 1_000, filter = emptyFilter()) {
       const requestid = await client.send({ agent: "discovery", body: "ping", filter });
