@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, openSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -33,6 +34,7 @@ const phobos: Daemon[] = [];
 let ruby: ChildProcess | undefined;
 const security: SecuritySettings = { provider: "psk", psk: randomBytes(12).toString("hex") };
 const USER = { name: "mcollective", password: randomBytes(8).toString("hex") };
+const PREAUTH_CAP = 500;
 
 const broker = (): BrokerSettings => ({
   connector: "rabbitmq",
@@ -69,6 +71,9 @@ beforeAll(async () => {
     "plugin.broker.enable": "1",
     "plugin.broker.port": String(port),
     "plugin.broker.users": `${USER.name}:${USER.password}`,
+    // Pre-auth limits reach the broker as keys; no idle socket times out during the flood test.
+    "plugin.broker.max_preauth_connections": String(PREAUTH_CAP),
+    "plugin.broker.connect_timeout": "3600000",
   });
   await phobosNode("phobos2", "web");
 
@@ -147,5 +152,49 @@ describe("a daemon-hosted broker serves the whole site", () => {
       statuscode: 0,
       value: "db",
     });
+  });
+});
+
+describe("sockets that never log in (issue 19 item 5)", () => {
+  const flood: Array<{ socket: net.Socket; closed: boolean }> = [];
+  afterAll(() => {
+    for (const entry of flood) entry.socket.destroy();
+  });
+
+  /** One idle TCP connection from `localAddress` (another loopback address); resolves once connected. */
+  const idle = (localAddress: string) =>
+    new Promise<void>((resolve, reject) => {
+      const socket = net.connect({ host: "127.0.0.1", port, localAddress });
+      const entry = { socket, closed: false };
+      flood.push(entry);
+      socket.once("error", reject);
+      socket.once("connect", () => {
+        socket.off("error", reject);
+        socket.on("error", () => {});
+        resolve();
+      });
+      socket.on("close", () => {
+        entry.closed = true;
+      });
+    });
+
+  it("5,000 of them leave at most plugin.broker.max_preauth_connections open, and Ruby `mco ping` still gets in", async () => {
+    // 25 loopback addresses x 200, 100 handshakes at a time: more than maxConnections (4096) in all.
+    const sources = Array.from({ length: 25 }, (_, i) => `127.0.0.${10 + i}`);
+    for (const source of sources) {
+      for (let batch = 0; batch < 2; batch++)
+        await Promise.all(Array.from({ length: 100 }, () => idle(source)));
+    }
+    expect(flood).toHaveLength(5000);
+    await eventually(
+      async () => (flood.filter((entry) => !entry.closed).length === PREAUTH_CAP ? true : undefined),
+      `the broker to close all but ${PREAUTH_CAP} idle sockets`,
+      120_000,
+    );
+    const r = await mco(["ping", "-t", "1"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.match(/^\S+(?=\s+time=)/gm)?.sort()).toEqual(["host1", "phobos2", "ruby3"]);
+    // mco's own connection waited among them for a moment, making room by closing the oldest one.
+    expect(flood.filter((entry) => !entry.closed).length).toBeLessThanOrEqual(PREAUTH_CAP);
   });
 });

@@ -1,3 +1,4 @@
+import type { BrokerLimits } from "@phobos/broker";
 import { type Config, ConfigError, type Logger, pluginSettings } from "@phobos/core";
 
 export interface EmbeddedBroker {
@@ -11,13 +12,19 @@ export interface EmbeddedBroker {
  * (@phobos/broker) before it connects, so one host or a small site needs no
  * RabbitMQ. Keys, all under `plugin.broker.`: `bind` (127.0.0.1), `port`
  * (61613), `users` (`name:password,…`), `config` (a phobos-broker config
- * file; these keys override it), `tls.cert`, `tls.key`, `tls.ca`. The keys
- * live under `plugin.` so a Ruby mcollectived reading the same file ignores them.
+ * file; these keys override it), `tls.cert`, `tls.key`, `tls.ca`, and every
+ * limit by its broker config name (`max_connections`, `max_frame_size`,
+ * `max_preauth_connections`, `max_preauth_per_address`,
+ * `connect_rate_per_address`, `connect_burst_per_address`, `connect_timeout`,
+ * …). The keys live under `plugin.` so a Ruby mcollectived reading the same
+ * file ignores them.
  */
 export async function startEmbeddedBroker(config: Config, log: Logger): Promise<EmbeddedBroker | undefined> {
   const settings = pluginSettings(config, "broker");
   if (!settings.boolean("enable", false)) return undefined;
-  const { parseUserSpec, readBrokerConfig, startBroker } = await import("@phobos/broker");
+  const { BROKER_LIMIT_KEYS, parseBrokerLimit, parseUserSpec, readBrokerConfig, startBroker } = await import(
+    "@phobos/broker"
+  );
   const file = settings.string("config");
   const base = file ? await readBrokerConfig(file) : {};
   const users = settings
@@ -30,6 +37,21 @@ export async function startEmbeddedBroker(config: Config, log: Logger): Promise<
       if (!user) throw new ConfigError(`'${spec}' is not name:password`, { key: settings.fullKey("users") });
       return user;
     });
+  const limits: Partial<Record<keyof BrokerLimits, number>> = {};
+  for (const name of BROKER_LIMIT_KEYS) {
+    const value = settings.string(name);
+    if (value === undefined) continue;
+    try {
+      const [limit, parsed] = parseBrokerLimit(name, value);
+      limits[limit] = parsed;
+    } catch (error) {
+      throw new ConfigError(
+        (error as Error).message,
+        { ...settings.where(name), key: settings.fullKey(name) },
+        { cause: error },
+      );
+    }
+  }
   const cert = settings.string("tls.cert");
   const key = settings.string("tls.key");
   const ca = settings.string("tls.ca");
@@ -38,6 +60,7 @@ export async function startEmbeddedBroker(config: Config, log: Logger): Promise<
     host: settings.string("bind", base.host ?? "127.0.0.1"),
     port: settings.integer("port", base.port ?? 61613),
     ...(users.length > 0 ? { users } : {}),
+    limits: { ...base.limits, ...limits },
     ...(cert || key
       ? { tls: { certFile: cert, keyFile: key, caFile: ca, verifyClient: ca !== undefined } }
       : {}),

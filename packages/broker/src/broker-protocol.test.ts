@@ -450,11 +450,12 @@ describe("broker protocol (raw sockets)", () => {
     await client.closed;
   });
 
-  it("refuses connections beyond maxConnections with an ERROR", async () => {
+  it("refuses a CONNECT beyond maxConnections with an ERROR", async () => {
     const broker = await fixture.broker({ limits: { maxConnections: 2 } });
     await connected(broker.port);
     await connected(broker.port);
     const third = await fixture.client(broker.port);
+    third.send("CONNECT", GUEST);
     const error = await third.next();
     expect(headerMap(error).message).toBe("Too many connections");
     await third.closed;

@@ -5,13 +5,12 @@ import tls from "node:tls";
 import { createAuthenticator, DEFAULT_USERS } from "./auth.js";
 import { BufferBudget } from "./buffer-budget.js";
 import type { ExchangeType } from "./exchange.js";
-import { encodeFrame } from "./frame-encoder.js";
 import { resolveLimits } from "./limits.js";
 import { quietLogger } from "./logger.js";
 import type { BrokerOptions, BrokerTlsOptions } from "./options.js";
+import { PreauthGate } from "./preauth.js";
 import { Session, type SessionContext } from "./session.js";
 import { type BrokerStats, newCounters } from "./stats.js";
-import { SUPPORTED_VERSIONS_HEADER } from "./version.js";
 import { VhostRegistry } from "./vhost.js";
 
 export const DEFAULT_HOST = "127.0.0.1";
@@ -57,6 +56,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     },
     options.vhosts && options.vhosts.length > 0 ? options.vhosts : undefined,
   );
+  const sessions = new Set<Session>();
+  /** Sessions past CONNECT: the ones `maxConnections` counts. */
+  const authenticated = new Set<Session>();
+  const preauth = new PreauthGate(limits, counters, logger, now);
   const context: SessionContext = {
     limits,
     logger,
@@ -65,36 +68,26 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     vhosts,
     serverName: options.serverName ?? SERVER_NAME,
     now,
+    onLoggedIn(session, socket) {
+      preauth.loggedIn(socket);
+      if (authenticated.size >= limits.maxConnections) {
+        counters.connectionsRejected++;
+        logger.warn(
+          `refusing ${session.remote}: ${authenticated.size} connections (broker limit maxConnections)`,
+        );
+        return false;
+      }
+      authenticated.add(session);
+      return true;
+    },
   };
-  const sessions = new Set<Session>();
-
   const accept = (socket: net.Socket) => {
     try {
       socket.on("error", (error) => logger.debug(`connection error: ${error.message}`));
-      counters.connectionsTotal++;
-      if (sessions.size >= limits.maxConnections) {
-        counters.connectionsRejected++;
-        logger.warn(
-          `refusing ${socket.remoteAddress}: ${sessions.size} connections (broker limit maxConnections)`,
-        );
-        const body = Buffer.from(`The broker already serves ${sessions.size} connections; try again later\n`);
-        socket.end(
-          encodeFrame(
-            "ERROR",
-            [
-              ["message", "Too many connections"],
-              ["content-type", "text/plain"],
-              ["version", SUPPORTED_VERSIONS_HEADER],
-              ["content-length", String(body.length)],
-            ],
-            body,
-            "1.0",
-          ),
-        );
-        setTimeout(() => socket.destroy(), 1000).unref();
-        return;
-      }
-      const session = new Session(socket, context, (closed) => sessions.delete(closed));
+      const session = new Session(socket, context, (closed) => {
+        sessions.delete(closed);
+        authenticated.delete(closed);
+      });
       sessions.add(session);
       session.start();
     } catch (error) {
@@ -105,19 +98,33 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     }
   };
 
+  // A TLS server hands over the socket once its handshake is done; plain TCP at once.
   const server = options.tls
     ? tls.createServer(
         { ...(await tlsServerOptions(options.tls)), handshakeTimeout: limits.connectTimeoutMs },
         accept,
       )
-    : net.createServer(accept);
-  // Beyond the soft cap clients get an ERROR frame; this hard one stops a flood before any work.
-  server.maxConnections = limits.maxConnections + 64;
+    : net.createServer();
+  // Every socket is logged in or waiting to (each bounded); the hard cap stops whatever
+  // slips past them, e.g. sockets closing but not yet released, before any work.
+  server.maxConnections = limits.maxConnections + limits.maxPreauthConnections + 64;
+  server.on("drop", () => counters.connectionsDropped++);
   // Every TCP socket, sessions or not (e.g. mid TLS handshake), so close() can end them all.
   const sockets = new Set<net.Socket>();
   server.on("connection", (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
+    try {
+      counters.connectionsTotal++;
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+      socket.on("error", (error) => logger.debug(`connection error: ${error.message}`));
+      if (!preauth.admit(socket)) return;
+      if (!options.tls) accept(socket);
+    } catch (error) {
+      logger.error(
+        `failed to accept a connection: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      socket.destroy();
+    }
   });
   if (server instanceof tls.Server) {
     server.on("tlsClientError", (error, socket) => {
@@ -179,6 +186,9 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       return {
         ...counters,
         connections: sessions.size,
+        authenticatedConnections: authenticated.size,
+        preauthConnections: preauth.size,
+        preauthPeak: preauth.peak,
         vhosts: vhosts.size,
         exchanges,
         queues,

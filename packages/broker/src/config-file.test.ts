@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseBrokerConfig, readBrokerConfig } from "./config-file.js";
+import { parseBrokerConfig, parseBrokerLimit, readBrokerConfig } from "./config-file.js";
 import { BrokerConfigError } from "./errors.js";
 
 describe("broker config file", () => {
@@ -26,6 +26,10 @@ describe("broker config file", () => {
         "max_frame_size = 8m",
         "max_pending_bytes = 512k",
         "max_connections = 100",
+        "max_preauth_connections = 64",
+        "max_preauth_per_address = 8",
+        "connect_rate_per_address = 5",
+        "connect_burst_per_address = 20",
         "heartbeat_min = 5000",
       ].join("\n"),
       "broker.cfg",
@@ -53,6 +57,10 @@ describe("broker config file", () => {
         maxFrameSize: 8 * 1024 * 1024,
         maxPendingBytes: 512 * 1024,
         maxConnections: 100,
+        maxPreauthConnections: 64,
+        maxPreauthPerAddress: 8,
+        connectRatePerAddress: 5,
+        connectBurstPerAddress: 20,
         heartbeatMinMs: 5000,
       },
     });
@@ -72,6 +80,18 @@ describe("broker config file", () => {
     const parse = () => parseBrokerConfig(`# ok\n${line}\n`, "broker.cfg");
     expect(parse).toThrow(BrokerConfigError);
     expect(parse).toThrow(message);
+  });
+
+  it("parses one limit by its config key for hosts with their own config", () => {
+    expect(parseBrokerLimit("max_preauth_connections", "300")).toEqual(["maxPreauthConnections", 300]);
+    expect(parseBrokerLimit("max_frame_size", "2m")).toEqual(["maxFrameSize", 2 * 1024 * 1024]);
+    expect(() => parseBrokerLimit("max_preauth_per_address", "0")).toThrow(
+      "broker limit maxPreauthPerAddress must be a number >= 1, got 0",
+    );
+    expect(() => parseBrokerLimit("connect_rate_per_address", "fast")).toThrow(
+      "'fast' is not a non-negative integer",
+    );
+    expect(() => parseBrokerLimit("max_sockets", "1")).toThrow("unknown broker limit 'max_sockets'");
   });
 
   it("wants both tls.cert and tls.key", () => {

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { type BrokerUser, parseUserSpec } from "./auth.js";
 import { BrokerConfigError } from "./errors.js";
 import { EXCHANGE_TYPES, type ExchangeType } from "./exchange.js";
-import type { BrokerLimits } from "./limits.js";
+import { type BrokerLimits, resolveLimits } from "./limits.js";
 import type { BrokerOptions, BrokerTlsOptions } from "./options.js";
 import type { ExchangeDeclaration } from "./vhost.js";
 
@@ -17,6 +17,10 @@ const LIMIT_KEYS: Record<string, { limit: keyof BrokerLimits; bytes: boolean }> 
   max_buffered_bytes: { limit: "maxBufferedBytes", bytes: true },
   max_unacked: { limit: "maxUnacked", bytes: false },
   max_connections: { limit: "maxConnections", bytes: false },
+  max_preauth_connections: { limit: "maxPreauthConnections", bytes: false },
+  max_preauth_per_address: { limit: "maxPreauthPerAddress", bytes: false },
+  connect_rate_per_address: { limit: "connectRatePerAddress", bytes: false },
+  connect_burst_per_address: { limit: "connectBurstPerAddress", bytes: false },
   max_subscriptions: { limit: "maxSubscriptions", bytes: false },
   max_temp_queues: { limit: "maxTempQueues", bytes: false },
   max_transactions: { limit: "maxTransactions", bytes: false },
@@ -28,6 +32,24 @@ const LIMIT_KEYS: Record<string, { limit: keyof BrokerLimits; bytes: boolean }> 
   heartbeat_grace: { limit: "heartbeatGrace", bytes: false },
   connect_timeout: { limit: "connectTimeoutMs", bytes: false },
 };
+
+/** The config keys that set a limit, e.g. for a host that reads them from its own config. */
+export const BROKER_LIMIT_KEYS: readonly string[] = Object.keys(LIMIT_KEYS);
+
+/**
+ * One limit from its config key and text value (sizes take k/m/g), or
+ * throws a TypeError saying what is wrong with the value.
+ */
+export function parseBrokerLimit(key: string, value: string): [keyof BrokerLimits, number] {
+  const spec = LIMIT_KEYS[key];
+  if (!spec) throw new TypeError(`unknown broker limit '${key}' (known: ${BROKER_LIMIT_KEYS.join(", ")})`);
+  const fail = (why: string): never => {
+    throw new TypeError(why);
+  };
+  const parsed = spec.bytes ? parseSize(value.trim(), fail) : parseCount(value.trim(), fail);
+  resolveLimits({ [spec.limit]: parsed });
+  return [spec.limit, parsed];
+}
 
 const OTHER_KEYS = [
   "bind",

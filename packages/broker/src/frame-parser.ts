@@ -53,7 +53,8 @@ export class FrameParser {
   private pending: PendingFrame | undefined;
   private failure: StompProtocolError | undefined;
 
-  constructor(private readonly limits: FrameParserLimits) {}
+  /** May be swapped between frames, e.g. tighter ones until a connection has logged in. */
+  constructor(public limits: FrameParserLimits) {}
 
   /** Bytes received and not yet returned as frames. */
   get bufferedBytes(): number {

@@ -1,6 +1,6 @@
 export { type BrokerUser, DEFAULT_USERS, parseUserSpec } from "./auth.js";
 export { DEFAULT_HOST, DEFAULT_PORT, type RunningBroker, startBroker } from "./broker.js";
-export { parseBrokerConfig, readBrokerConfig } from "./config-file.js";
+export { BROKER_LIMIT_KEYS, parseBrokerConfig, parseBrokerLimit, readBrokerConfig } from "./config-file.js";
 export { BrokerConfigError, StompError, StompProtocolError } from "./errors.js";
 export type { ExchangeType } from "./exchange.js";
 export { type BrokerLimits, DEFAULT_LIMITS } from "./limits.js";

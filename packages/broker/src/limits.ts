@@ -29,8 +29,23 @@ export interface BrokerLimits {
   readonly maxBufferedBytes: number;
   /** Unacknowledged messages per client-ack subscription that has no `prefetch-count`. */
   readonly maxUnacked: number;
-  /** Concurrent client connections; more get an ERROR and are closed. */
+  /**
+   * Concurrent logged-in connections; a CONNECT beyond it gets an ERROR and
+   * a close. Connections that have not logged in do not count here (see
+   * `maxPreauthConnections`), so they cannot lock clients out.
+   */
   readonly maxConnections: number;
+  /**
+   * Connections that have not completed CONNECT yet (TLS handshake
+   * included). When full, the one waiting longest is closed to make room.
+   */
+  readonly maxPreauthConnections: number;
+  /** The same, per remote address (an IPv6 /64 counts as one address). */
+  readonly maxPreauthPerAddress: number;
+  /** New connections one address may open per second, sustained; more are closed at once. 0: no limit. */
+  readonly connectRatePerAddress: number;
+  /** New connections one address may open in a burst, after which `connectRatePerAddress` applies. */
+  readonly connectBurstPerAddress: number;
   /** Subscriptions per connection. */
   readonly maxSubscriptions: number;
   /** Distinct `/temp-queue/` reply queues per connection. */
@@ -49,7 +64,7 @@ export interface BrokerLimits {
   readonly heartbeatMinMs: number;
   /** A peer is dead after this many of its heart-beat intervals without a byte. */
   readonly heartbeatGrace: number;
-  /** A connection must send CONNECT within this many ms. */
+  /** A connection must complete its TLS handshake and send CONNECT within this many ms. */
   readonly connectTimeoutMs: number;
 }
 
@@ -63,6 +78,10 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   maxBufferedBytes: 256 * MiB,
   maxUnacked: 10_000,
   maxConnections: 4096,
+  maxPreauthConnections: 1024,
+  maxPreauthPerAddress: 128,
+  connectRatePerAddress: 100,
+  connectBurstPerAddress: 200,
   maxSubscriptions: 1024,
   maxTempQueues: 1024,
   maxTransactions: 64,
@@ -82,6 +101,9 @@ const MINIMUMS: Partial<Record<keyof BrokerLimits, number>> = {
   maxHeaders: 8,
   maxPendingBytes: 64 * KiB,
   heartbeatGrace: 1,
+  maxPreauthConnections: 1,
+  maxPreauthPerAddress: 1,
+  connectBurstPerAddress: 1,
 };
 
 export function resolveLimits(overrides: Partial<BrokerLimits> | undefined): BrokerLimits {

@@ -29,6 +29,11 @@ export interface SessionContext {
   readonly serverName: string;
   /** Monotonic ms, for message expiry. */
   readonly now: () => number;
+  /**
+   * A CONNECT's credentials checked out on `socket`; false when the broker
+   * already serves `maxConnections` logged-in connections.
+   */
+  readonly onLoggedIn: (session: Session, socket: Socket) => boolean;
 }
 
 type State = "connecting" | "open" | "closing" | "closed";
@@ -75,7 +80,13 @@ export class Session implements SubscriptionSink {
     private readonly onClosed: (session: Session) => void,
   ) {
     this.remote = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
-    this.parser = new FrameParser(context.limits);
+    // Until it has logged in, a client can make the broker buffer one header block and no
+    // more: CONNECT has no use for a body, so waiting sockets cannot hold frames of maxFrameSize.
+    this.parser = new FrameParser({
+      maxHeaders: context.limits.maxHeaders,
+      maxHeaderBytes: context.limits.maxHeaderBytes,
+      maxFrameSize: Math.min(context.limits.maxFrameSize, context.limits.maxHeaderBytes),
+    });
     this.out = new Outbound(socket);
     this.transactions = new Transactions(context.limits);
   }
@@ -99,15 +110,6 @@ export class Session implements SubscriptionSink {
     socket.on("close", () => this.guard(() => this.cleanup()));
     socket.setNoDelay(true);
     this.context.logger.debug(`${this.remote}: connection opened`);
-    this.timers.push(
-      setTimeout(() => {
-        if (this.state !== "connecting") return;
-        this.context.logger.debug(
-          `${this.remote}: no CONNECT within ${this.context.limits.connectTimeoutMs} ms`,
-        );
-        this.socket.destroy();
-      }, this.context.limits.connectTimeoutMs).unref(),
-    );
   }
 
   /** Ends the connection without an ERROR (broker shutdown). */
@@ -255,11 +257,18 @@ export class Session implements SubscriptionSink {
     }
     const vhost = this.context.vhosts.get(getHeader(frame, "host") ?? "/");
     const heartbeat = negotiateHeartbeat(getHeader(frame, "heart-beat"), this.context.limits.heartbeatMinMs);
+    if (!this.context.onLoggedIn(this, this.socket)) {
+      throw new StompError(
+        "Too many connections",
+        "The broker already serves as many logged-in connections as it may (maxConnections); try again later\n",
+      );
+    }
 
     this.vhost = vhost;
     this.login = login ?? "";
     this.version = version;
     this.parser.version = version;
+    this.parser.limits = this.context.limits;
     this.state = "open";
     this.out.write(
       encodeFrame(

@@ -1,8 +1,16 @@
 /** Monotonic counters the broker's parts bump; `stats()` adds live gauges to a copy. */
 export interface BrokerCounters {
   connectionsTotal: number;
-  /** Refused at accept because `maxConnections` was reached. */
+  /** CONNECTs refused because `maxConnections` logged-in connections were open. */
   connectionsRejected: number;
+  /** Connections that had not logged in, closed to make room (`maxPreauthConnections`, `maxPreauthPerAddress`). */
+  preauthEvicted: number;
+  /** New connections closed at once because their address exceeded `connectRatePerAddress`. */
+  preauthRateLimited: number;
+  /** Connections closed for not completing CONNECT within `connectTimeoutMs`. */
+  preauthTimeouts: number;
+  /** Connections the OS handed over past the listener's hard cap, closed before any work. */
+  connectionsDropped: number;
   authFailures: number;
   /** Connections closed with an ERROR frame (malformed frame, bad header, limit hit…). */
   errorsSent: number;
@@ -26,6 +34,10 @@ export function newCounters(): BrokerCounters {
   return {
     connectionsTotal: 0,
     connectionsRejected: 0,
+    preauthEvicted: 0,
+    preauthRateLimited: 0,
+    preauthTimeouts: 0,
+    connectionsDropped: 0,
     authFailures: 0,
     errorsSent: 0,
     heartbeatTimeouts: 0,
@@ -40,8 +52,14 @@ export function newCounters(): BrokerCounters {
 }
 
 export interface BrokerStats extends Readonly<BrokerCounters> {
-  /** Open client connections. */
+  /** Open client connections, logged in or not (TLS handshakes in progress excluded). */
   readonly connections: number;
+  /** Connections that completed CONNECT (bounded by `maxConnections`). */
+  readonly authenticatedConnections: number;
+  /** Connections waiting to log in, TLS handshakes included (bounded by `maxPreauthConnections`). */
+  readonly preauthConnections: number;
+  /** The most connections that ever waited to log in at once. */
+  readonly preauthPeak: number;
   readonly vhosts: number;
   readonly exchanges: number;
   readonly queues: number;

@@ -10,6 +10,8 @@ export type HeaderInput = ReadonlyArray<readonly [string, string]> | Record<stri
 
 export interface RawClientOptions {
   readonly host?: string;
+  /** Source address, e.g. 127.0.0.2 to look like another host on loopback. */
+  readonly localAddress?: string;
   readonly tls?: tls.ConnectionOptions;
 }
 
@@ -58,9 +60,10 @@ export class RawClient {
   static open(port: number, options: RawClientOptions = {}): Promise<RawClient> {
     const host = options.host ?? "127.0.0.1";
     return new Promise((resolve, reject) => {
+      const local = options.localAddress !== undefined ? { localAddress: options.localAddress } : {};
       const socket = options.tls
-        ? tls.connect({ host, port, ...options.tls }, () => resolve(new RawClient(socket)))
-        : net.connect({ host, port }, () => resolve(new RawClient(socket)));
+        ? tls.connect({ host, port, ...local, ...options.tls }, () => resolve(new RawClient(socket)))
+        : net.connect({ host, port, ...local }, () => resolve(new RawClient(socket)));
       socket.once("error", reject);
     });
   }

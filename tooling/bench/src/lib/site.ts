@@ -42,8 +42,19 @@ const BROKER_BIN = resolve(dirname(require.resolve("@phobos/broker/package.json"
 const FLEET_SIM_BIN = resolve(dirname(require.resolve("@phobos/fleet-sim/package.json")), "bin/fleet-sim");
 
 /** Starts `phobos-broker` on a free port; resolves with the port once it listens. */
-/** The broker's defaults (4,096 connections, 10,000 queues) are below a 5,000-node fleet's 5,000 and 15,000. */
-const BROKER_LIMITS = "max_connections = 20000\nmax_queues = 100000\n";
+/**
+ * The broker's defaults (4,096 connections, 10,000 queues) are below a 5,000-node fleet's 5,000 and
+ * 15,000, and its per-address limits on connections not yet logged in would throttle a whole fleet
+ * connecting from 127.0.0.1 at once.
+ */
+const BROKER_LIMITS = [
+  "max_connections = 20000",
+  "max_queues = 100000",
+  "max_preauth_connections = 20000",
+  "max_preauth_per_address = 20000",
+  "connect_rate_per_address = 0",
+  "",
+].join("\n");
 
 async function startBrokerProcess(
   dir: string,
