@@ -60,7 +60,7 @@ async function silentPort(): Promise<number> {
 beforeAll(async () => {
   await requirePuppetDb();
   await loadNodes(ENV, NODES);
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   for (const s of sockets) s.destroy();

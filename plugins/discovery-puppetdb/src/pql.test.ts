@@ -183,7 +183,7 @@ async function certnames(filter: Filter): Promise<string[]> {
 beforeAll(async () => {
   await requirePuppetDb();
   await loadNodes(ENV, NODES);
-}, 60_000);
+}, 180_000);
 
 describe("filter → PQL on a real PuppetDB", () => {
   it(`selects what the daemons' matcher selects, for all ${TABLE.length} filters`, async () => {
@@ -204,7 +204,7 @@ describe("filter → PQL on a real PuppetDB", () => {
     }
     expect(mismatches).toEqual([]);
     expect(sets.size).toBeGreaterThanOrEqual(20);
-  }, 60_000);
+  }, 180_000);
 
   it("asks for active nodes only, sorted, in the configured environment", () => {
     expect(filterToPql(emptyFilter())).toBe('nodes[certname] { node_state = "active" order by certname }');

@@ -30,5 +30,5 @@ describe("phobos-demo", () => {
     const dir = /Configs and logs: (\S+)/.exec(stdout)?.[1];
     const { existsSync } = await import("node:fs");
     expect(dir && existsSync(dir)).toBe(false);
-  }, 60_000);
+  }, 180_000);
 });

@@ -77,7 +77,7 @@ describe("fleet-sim on RabbitMQ", () => {
       fleet.serverConfigOptions({ identity: "node" }),
     );
     sim = await startSim(["--count", String(count), "--config", serverConfig, "--facts", FACTS]);
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await sim?.stop();
@@ -165,7 +165,7 @@ describe("fleet-sim over several processes on the embedded broker", () => {
     const serverConfig = await writeServerConfig(join(dir, "server"), { ...common, identity: "sim-" });
     clientConfig = await writeClientConfig(join(dir, "client"), { ...common, identity: "sim-client" });
     sim = await startSim(["--count", String(count), "--procs", "3", "--config", serverConfig]);
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await sim?.stop();

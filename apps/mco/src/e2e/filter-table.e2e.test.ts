@@ -236,5 +236,5 @@ describe("every node answers both mcos", () => {
       expect(normalize(phobos.stdout)).toBe(normalize(ruby.stdout));
       expect(ruby.stdout).toMatch(/10 \/ 10 hosts/);
     }
-  }, 60_000);
+  }, 180_000);
 });

@@ -215,7 +215,7 @@ describe("the oracle table: Phobos vs Ruby MCollective's Matcher", () => {
     } catch {
       // Every test below rethrows it.
     }
-  }, 120_000);
+  }, 180_000);
 
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

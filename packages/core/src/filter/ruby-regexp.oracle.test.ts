@@ -190,7 +190,7 @@ describe("compileRubyRegexp against Ruby's Regexp", () => {
     } catch {
       // Every test below rethrows it.
     }
-  }, 120_000);
+  }, 180_000);
 
   it(`matches like Ruby on ${PATTERNS.length} patterns × ${SUBJECTS.length} subjects`, () => {
     const ruby = oracle();
