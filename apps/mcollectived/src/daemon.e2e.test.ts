@@ -1,12 +1,13 @@
 /**
  * The daemon's own mechanics, on the real binary: the pidfile, signals
- * (TERM with and without soft_shutdown, USR1, USR2), --daemonize, and the
+ * (TERM with and without soft_shutdown, HUP, INT, QUIT, ALRM beside Ruby's,
+ * USR1, USR2, WINCH), --help, --daemonize, and the
  * start-up failures an operator meets (a bad config line, a connector name
  * with a typo), plus MCollective's case-insensitive plugin names.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type RubyFleet, type RubyFleetNode, startRubyFleet, writeServerConfig } from "@phobos/interop";
@@ -179,6 +180,90 @@ describe("SIGTERM", () => {
     expect(await daemon.exit).toEqual({ code: 0, signal: null });
     expect(await logLines(node.log, /Failed to start/)).toEqual([]);
     expect(existsSync(node.pidfile)).toBe(false);
+  });
+});
+
+describe("HUP, INT, QUIT and ALRM: stop as TERM does, as Ruby's runner did", () => {
+  it("HUP with soft_shutdown: logged, a second signal logged too, the running action answers, the pidfile is removed, exit 0", async () => {
+    const node = await writeNode("hup1", { extra: { soft_shutdown: "1" }, loglevel: "debug" });
+    await cp(join(FIXTURES, "phobos-agent-sleeper"), join(node.dir, "libdir", "phobos-agent-sleeper"), {
+      recursive: true,
+    });
+    const daemon = start(node);
+    await ready(node, daemon);
+    expect(existsSync(node.pidfile)).toBe(true);
+    const requestid = await client.send({
+      agent: "sleeper",
+      body: simpleRpc("sleeper", "sleep", { seconds: 2 }),
+      nodes: [node.identity],
+    });
+    await waitForLog(node.log, new RegExp(`Handling message ${requestid}`));
+    daemon.child.kill("SIGHUP");
+    await waitForLog(node.log, /Waiting for 1 running requests to finish/);
+    daemon.child.kill("SIGHUP");
+    const [reply] = await client.waitReplies(requestid, 1);
+    expect(reply?.senderid).toBe(node.identity);
+    expect(await daemon.exit).toEqual({ code: 0, signal: null });
+    expect(await logLines(node.log, /Exiting after signal: SIGHUP$/)).toHaveLength(2);
+    expect(existsSync(node.pidfile)).toBe(false);
+  });
+
+  it.each(["SIGINT", "SIGQUIT", "SIGALRM"] as const)(
+    "%s: one 'Exiting after signal' line, the pidfile removed, exit 0",
+    async (signal) => {
+      const node = await writeNode(`stop-${signal.toLowerCase()}`);
+      const daemon = start(node);
+      await ready(node, daemon);
+      daemon.child.kill(signal);
+      expect(await daemon.exit).toEqual({ code: 0, signal: null });
+      expect(await logLines(node.log, /Exiting after signal/)).toEqual([
+        expect.stringMatching(new RegExp(` INFO -- : Exiting after signal: ${signal}$`)),
+      ]);
+      expect(existsSync(node.pidfile)).toBe(false);
+    },
+  );
+
+  it("Ruby's mcollectived logs the same line for HUP, QUIT and ALRM and exits 0", async () => {
+    const signals = ["SIGHUP", "SIGQUIT", "SIGALRM"] as const;
+    const ruby = await fleet.addNodes(signals.map((s) => ({ identity: `ruby-${s.toLowerCase()}` })));
+    const exits = await Promise.all(
+      ruby.map(async (d, i) => {
+        process.kill(d.pid, signals[i]);
+        return { exit: await d.exit, line: await waitForLog(d.logFile, /Exiting after signal/) };
+      }),
+    );
+    expect(
+      exits.map(({ exit, line }) => ({ exit, said: /Exiting after signal: .*$/.exec(line)?.[0] })),
+    ).toEqual(signals.map((s) => ({ exit: { code: 0, signal: null }, said: `Exiting after signal: ${s}` })));
+  });
+});
+
+describe("SIGWINCH", () => {
+  it("reopens the log file: after a rotation the lines go to a new file at the configured path", async () => {
+    const node = await writeNode("winch1");
+    const daemon = start(node);
+    await ready(node, daemon);
+    await rename(node.log, `${node.log}.1`);
+    daemon.child.kill("SIGWINCH");
+    await waitForLog(node.log, /Reopened logfiles due to WINCH signal$/);
+    expect(await logLines(node.log, /WINCH/)).toEqual([
+      expect.stringMatching(/ INFO -- : Reopening logfiles due to WINCH signal$/),
+      expect.stringMatching(/ INFO -- : Reopened logfiles due to WINCH signal$/),
+    ]);
+    await answers(node.identity);
+    daemon.child.kill("SIGTERM");
+    expect(await daemon.exit).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe("--help", () => {
+  it("lists the signals the daemon answers", async () => {
+    const { code, output } = await runDaemon(["--help"]);
+    expect(code).toBe(0);
+    expect(output).toMatch(/^Usage: mcollectived /);
+    for (const signal of ["TERM, INT, HUP, QUIT, ALRM", "USR1", "USR2", "WINCH"]) {
+      expect(output).toMatch(new RegExp(`^  ${signal} +\\w`, "m"));
+    }
   });
 });
 

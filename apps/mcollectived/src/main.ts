@@ -23,6 +23,23 @@ import { writePidfile } from "./pidfile.js";
 const USAGE =
   "Usage: mcollectived [--config /path/to/config] [--pidfile /path/to/pid] [--daemonize | --no-daemonize]";
 
+/**
+ * The signals MCollective's runner answered, as it answered them. Ruby's
+ * default handlers turned TERM, INT, HUP, QUIT and ALRM into a
+ * SignalException that main_loop logged and stopped on; Node would die of
+ * HUP, QUIT and ALRM without a word and leave the pidfile behind.
+ */
+const STOP_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGALRM"] as const;
+
+const HELP = `${USAGE}
+
+Signals:
+  TERM, INT, HUP, QUIT, ALRM  log "Exiting after signal", stop (letting running actions
+                              finish when soft_shutdown = 1), remove the pidfile, exit 0
+  USR1                        reload the agents (libdirs and installed agent packages)
+  USR2                        cycle the log level: debug, info, warn, error, fatal, debug...
+  WINCH                       reopen the log file (after it was rotated)`;
+
 /** The package directory: its dependencies are the first-party plugins. */
 const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -100,6 +117,8 @@ async function run(flags: Flags, argv: string[]): Promise<void> {
       process.stderr.write(`mcollectived: ${(err as Error).message}\n`);
       process.exit(1);
     }
+    // Whatever path ends the process, the pidfile must not outlive it (as Ruby's `ensure`).
+    process.on("exit", () => removePidfile());
   }
 
   // A daemon must outlive any one bad message or plugin: log and carry on.
@@ -123,16 +142,16 @@ async function run(flags: Flags, argv: string[]): Promise<void> {
 
   let stopping = false;
   const stop = async (signal: string) => {
+    // Ruby logged every signal, also one that arrives while a soft shutdown waits.
+    log.info(`Exiting after signal: ${signal}`);
     if (stopping) return;
     stopping = true;
-    log.info(`Exiting after signal: ${signal}`);
     await server.stop();
     await broker?.close();
     removePidfile();
     process.exit(0);
   };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
+  for (const signal of STOP_SIGNALS) process.on(signal, () => void stop(signal));
   process.on("SIGUSR1", () => {
     log.info("Reloading all agents after receiving USR1 signal");
     void findPlugins()
@@ -140,10 +159,13 @@ async function run(flags: Flags, argv: string[]): Promise<void> {
       .catch((err: Error) => log.error(`Reloading agents failed: ${err.message}`));
   });
   process.on("SIGUSR2", () => {
+    log.info("Cycling logging level due to USR2 signal");
     sink.level = nextLogLevel(sink.level);
-    log.fatal(`Logging level is now ${sink.level.toUpperCase()}`);
+    // At the new level, as Ruby's cycle_level: the one level sure to be written.
+    log[sink.level](`Logging level is now ${sink.level.toUpperCase()}`);
   });
   process.on("SIGWINCH", () => {
+    log.info("Reopening logfiles due to WINCH signal");
     sink.reopen?.();
     log.info("Reopened logfiles due to WINCH signal");
   });
@@ -171,7 +193,7 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(2);
   }
   if (!flags) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${HELP}\n`);
     process.exit(0);
   }
   await run(flags, argv);

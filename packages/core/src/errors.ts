@@ -268,13 +268,20 @@ export class MalformedMessageError extends PhobosError {
   }
 }
 
-/** A command an agent ran could not start, or outlived its time and was killed. */
+/** A command an agent ran could not start, or outlived its time, or its action's, and was killed. */
 export class CommandError extends PhobosError {
   /** True when the command was killed at its deadline rather than failing to start. */
   readonly timedOut: boolean;
+  /** True when it was killed because its AbortSignal fired (the action it ran for timed out). */
+  readonly aborted: boolean;
 
-  constructor(message: string, options?: { cause?: unknown; timedOut?: boolean }) {
-    super(options?.timedOut ? "COMMAND_TIMEOUT" : "COMMAND", message, options);
+  constructor(message: string, options?: { cause?: unknown; timedOut?: boolean; aborted?: boolean }) {
+    super(
+      options?.timedOut ? "COMMAND_TIMEOUT" : options?.aborted ? "COMMAND_ABORTED" : "COMMAND",
+      message,
+      options,
+    );
     this.timedOut = options?.timedOut ?? false;
+    this.aborted = options?.aborted ?? false;
   }
 }

@@ -1,4 +1,5 @@
 export * from "./back-off.js";
+export * from "./frame-reader.js";
 export * from "./outbox.js";
 export * from "./pool.js";
 export * from "./socket-adapter.js";

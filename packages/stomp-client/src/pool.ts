@@ -108,3 +108,35 @@ export function readHeartbeat(
   const fallback = settings.boolean("stomp_1_0_fallback", true);
   return { heartbeatMs: interval * 1000, acceptVersion: fallback ? ["1.1", "1.0"] : ["1.1"] };
 }
+
+/**
+ * The default of `max_message_size`: the embedded broker's own frame limit, so
+ * nothing that crosses it is refused here, and far above what MCollective's
+ * requests and replies need (kilobytes; a large inventory, a few hundred).
+ * RabbitMQ (128 MiB) and ActiveMQ (100 MiB) pass far larger ones.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+const SIZE = /^\s*(\d+)\s*([kmg]?)(?:i?b)?\s*$/i;
+const UNITS: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/**
+ * `max_message_size`: bytes (or with a k/m/g suffix, 1024-based, as the
+ * embedded broker's `max_frame_size`) a message body may have as it arrives;
+ * larger ones are dropped with a log line before anything reads them.
+ */
+export function readMaxMessageSize(settings: PluginSettings): { bytes: number; setting: string } {
+  const key = "max_message_size";
+  const setting = settings.fullKey(key);
+  const raw = settings.string(key);
+  if (raw === undefined) return { bytes: DEFAULT_MAX_MESSAGE_BYTES, setting };
+  const m = SIZE.exec(raw);
+  const bytes = m ? Number(m[1]) * (UNITS[(m[2] ?? "").toLowerCase()] ?? 1) : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new ConfigError(
+      `'${raw}' is not a size: give a positive number of bytes, optionally with k, m or g (4m is 4194304)`,
+      { ...settings.where(key), key: setting },
+    );
+  }
+  return { bytes, setting };
+}

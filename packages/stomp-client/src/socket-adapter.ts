@@ -1,5 +1,6 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
+import { type DroppedFrame, StompFrameReader } from "./frame-reader.js";
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -11,6 +12,20 @@ export interface SocketTarget {
   port: number;
   /** TLS options when the pool entry has `ssl = 1`. */
   tls?: ConnectionOptions;
+  /**
+   * Frame the bytes before stompjs sees them: bodies over `maxBodyBytes` are
+   * skipped as they arrive and reported to `dropped`; MESSAGE bodies come from
+   * {@link TcpStompSocket.takeBody}. Without it, bytes go through untouched.
+   */
+  frames?: { maxBodyBytes: number; dropped(frame: DroppedFrame): void };
+}
+
+/** stompjs wants an ArrayBuffer holding exactly the bytes: a view on a shared pool is copied. */
+function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return (
+    whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+  ) as ArrayBuffer;
 }
 
 /**
@@ -30,6 +45,7 @@ export class TcpStompSocket {
   /** The last socket error, for the caller's log line. */
   lastError: Error | undefined;
   readonly #socket: Socket;
+  readonly #reader: StompFrameReader | undefined;
 
   constructor(target: SocketTarget) {
     this.url = `${target.tls ? "stomp+ssl" : "stomp"}://${target.host}:${target.port}`;
@@ -42,15 +58,26 @@ export class TcpStompSocket {
       this.readyState = OPEN;
       this.onopen?.();
     });
+    const frames = target.frames;
+    this.#reader = frames
+      ? new StompFrameReader({
+          maxBodyBytes: frames.maxBodyBytes,
+          forward: (bytes) => this.onmessage?.({ data: arrayBufferOf(bytes) }),
+          dropped: (frame) => frames.dropped(frame),
+        })
+      : undefined;
     socket.on("data", (chunk: Buffer) => {
-      // stompjs wants an ArrayBuffer. A chunk that owns its whole ArrayBuffer (what
-      // a socket read gives) is handed over as it is; one that is a view on a
-      // shared pool is copied, so stompjs never sees bytes that are not the frame's.
-      const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
-      const data = (
-        whole ? chunk.buffer : chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.byteLength)
-      ) as ArrayBuffer;
-      this.onmessage?.({ data });
+      if (!this.#reader) {
+        this.onmessage?.({ data: arrayBufferOf(chunk) });
+        return;
+      }
+      try {
+        this.#reader.push(chunk);
+      } catch (err) {
+        // Framing lost: nothing after this point can be trusted to start a frame.
+        this.lastError = err as Error;
+        socket.destroy();
+      }
     });
     socket.on("error", (err) => {
       this.lastError = err;
@@ -60,6 +87,11 @@ export class TcpStompSocket {
       this.readyState = CLOSED;
       this.onclose?.({ code: 1006, reason: this.lastError?.message ?? "connection closed", wasClean: false });
     });
+  }
+
+  /** The body of the MESSAGE frame stompjs is delivering (with `frames`); removes the header that named it. */
+  takeBody(headers: Record<string, string>): Uint8Array | undefined {
+    return this.#reader?.takeBody(headers);
   }
 
   send(data: string | ArrayBufferLike | ArrayBufferView): void {

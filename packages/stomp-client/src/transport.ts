@@ -2,7 +2,9 @@ import type { ConnectionOptions } from "node:tls";
 import { ConnectorError, type ConnectorState, type Logger } from "@phobos/core";
 import { Client, type IMessage, Versions } from "@stomp/stompjs";
 import { ReconnectBackOff, type ReconnectPolicy } from "./back-off.js";
+import type { DroppedFrame } from "./frame-reader.js";
 import { Outbox } from "./outbox.js";
+import { DEFAULT_MAX_MESSAGE_BYTES } from "./pool.js";
 import { TcpStompSocket } from "./socket-adapter.js";
 
 export interface StompPoolHost {
@@ -34,6 +36,10 @@ export interface StompTransportOptions {
   outboxLimitBytes?: number;
   /** What to tell an operator about a broker ERROR (a missing exchange, a refused login), if anything. */
   explainError?: (reason: string) => string | undefined;
+  /** Frames with a larger body are skipped as they arrive. Default {@link DEFAULT_MAX_MESSAGE_BYTES}. */
+  maxMessageBytes?: number;
+  /** The config key that sets it, for the log line of a dropped frame. */
+  maxMessageSetting?: string;
 }
 
 export interface StompMessage {
@@ -64,6 +70,8 @@ export class StompTransport {
   #hostIndex = -1;
   #current: StompPoolHost | undefined;
   #failures: string[] = [];
+  /** The ERROR frame last logged since the last successful connection. */
+  #lastErrorFrame: string | undefined;
   #socket: TcpStompSocket | undefined;
   #connected = false;
   #everConnected = false;
@@ -113,9 +121,14 @@ export class StompTransport {
           "unknown error";
         const hint = this.#opts.explainError?.(reason);
         this.#noteFailure(`${this.describe()}: ${reason}`);
-        this.#opts.log.error(
-          `${this.#opts.brokerName} sent an ERROR frame on ${this.describe()}: ${reason}${hint ? ` (${hint})` : ""}`,
-        );
+        const line = `${this.#opts.brokerName} sent an ERROR frame on ${this.describe()}: ${reason}${hint ? ` (${hint})` : ""}`;
+        // A wrong password is refused on every retry: say it once, not once per attempt.
+        if (line === this.#lastErrorFrame) {
+          this.#opts.log.debug(`${line} (again, attempt ${this.#backOff.attempts})`);
+        } else {
+          this.#lastErrorFrame = line;
+          this.#opts.log.error(line);
+        }
       },
       onUnhandledMessage: (message) => this.#deliver(message),
       onWebSocketError: () => {},
@@ -221,6 +234,10 @@ export class StompTransport {
       host: host.host,
       port: host.port,
       ...(host.tls ? { tls: host.tls } : {}),
+      frames: {
+        maxBodyBytes: this.#opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+        dropped: (frame) => this.#dropped(frame),
+      },
     });
     this.#socket = socket;
     return socket;
@@ -247,6 +264,7 @@ export class StompTransport {
     this.#connected = true;
     this.#backOff.connected();
     this.#failures = [];
+    this.#lastErrorFrame = undefined;
     const again = this.#everConnected;
     this.#everConnected = true;
     this.#opts.log.info(`Connected to ${this.describe()}`);
@@ -308,9 +326,20 @@ export class StompTransport {
     this.#client.subscribe(s.destination, (m) => this.#deliver(m), { ...s.headers, id });
   }
 
+  #dropped({ command, destination, size }: DroppedFrame): void {
+    const limit = this.#opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    const what =
+      command === "MESSAGE"
+        ? `a message of ${size} bytes to ${destination || "(no destination)"}`
+        : `a ${command} frame of ${size} bytes from ${this.describe()}`;
+    const setting = this.#opts.maxMessageSetting ? ` (${this.#opts.maxMessageSetting})` : "";
+    this.#opts.log.warn(`Dropped ${what}: over the limit of ${limit} bytes${setting}`);
+  }
+
   #deliver(message: IMessage): void {
     try {
-      this.#onMessage({ headers: message.headers, body: message.binaryBody ?? EMPTY });
+      const body = this.#socket?.takeBody(message.headers) ?? message.binaryBody ?? EMPTY;
+      this.#onMessage({ headers: message.headers, body });
     } catch (err) {
       this.#opts.log.error(
         `handling a message from ${message.headers.destination ?? "?"} failed: ${(err as Error).stack}`,

@@ -99,6 +99,7 @@ describe("get_data", () => {
         caller: "uid=0",
         requestid: "r",
         time: 0,
+        signal: new AbortController().signal,
       },
       reply,
     );

@@ -11,7 +11,13 @@ import {
   type PluginSettings,
   type Subscription,
 } from "@phobos/core";
-import { readHeartbeat, readPool, readReconnectPolicy, StompTransport } from "@phobos/stomp-client";
+import {
+  readHeartbeat,
+  readMaxMessageSize,
+  readPool,
+  readReconnectPolicy,
+  StompTransport,
+} from "@phobos/stomp-client";
 import {
   type ActiveMqNaming,
   broadcastDestination,
@@ -90,6 +96,7 @@ function createActivemqConnector(ctx: PluginContext): Connector {
     pid: process.pid,
   };
   const { heartbeatMs, acceptVersion } = readHeartbeat(settings, log);
+  const maxMessage = readMaxMessageSize(settings);
   const transport = new StompTransport({
     hosts: readPool(settings, process.env, log, "ACTIVEMQ"),
     vhost: settings.string("vhost", "mcollective"),
@@ -101,6 +108,8 @@ function createActivemqConnector(ctx: PluginContext): Connector {
     log,
     brokerName: "ActiveMQ",
     explainError: explainActiveMqError,
+    maxMessageBytes: maxMessage.bytes,
+    maxMessageSetting: maxMessage.setting,
   });
   /** Subscriptions asked for, by their destination: the transport's id for each. */
   const subscriptions = new Map<string, string>();

@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConnectorError, type ConnectorState, type Logger } from "@phobos/core";
 import {
+  DEFAULT_MAX_MESSAGE_BYTES,
   type HeldMessage,
   Outbox,
   ReconnectBackOff,
   type ReconnectPolicy,
   readHeartbeat,
+  readMaxMessageSize,
   readPool,
   readReconnectPolicy,
   type StompPoolHost,
@@ -18,6 +20,7 @@ import {
   publishTarget,
   subscribeTarget,
 } from "./amqp-destinations.js";
+import { type DroppedDelivery, limitDeliverySize } from "./amqp-size-limit.js";
 import type { TransportSetup } from "./stomp-transport.js";
 import type { MessageTransport, TransportMessage } from "./transport.js";
 
@@ -38,6 +41,10 @@ export interface AmqpTransportOptions {
   outboxLimitBytes?: number;
   /** What to tell an operator about a refusal (a missing exchange, a refused login), if anything. */
   explainError?: (reason: string) => string | undefined;
+  /** Deliveries with a larger body are skipped as they arrive. Default {@link DEFAULT_MAX_MESSAGE_BYTES}. */
+  maxMessageBytes?: number;
+  /** The config key that sets it, for the log line of a dropped message. */
+  maxMessageSetting?: string;
 }
 
 interface Subscribed {
@@ -315,7 +322,8 @@ export class AmqpTransport implements MessageTransport {
         username: host.login,
         password: host.passcode,
         vhost: opts.vhost,
-        heartbeat: opts.heartbeatSeconds,
+        // amqplib 2 reads 0 as "no heart-beats"; left out, the broker's suggestion is taken.
+        ...(opts.heartbeatSeconds > 0 ? { heartbeat: opts.heartbeatSeconds } : {}),
       },
       {
         ...(host.tls ?? {}),
@@ -380,6 +388,7 @@ export class AmqpTransport implements MessageTransport {
     try {
       const channel = await connection.createConfirmChannel();
       link.channel = channel;
+      limitDeliverySize(channel, opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, (d) => this.#dropped(d));
       channel.on("error", (err: Error) => {
         link.closeReason ??= errorReason(err);
       });
@@ -500,13 +509,30 @@ export class AmqpTransport implements MessageTransport {
     });
   }
 
+  #dropped({ exchange, routingKey, size }: DroppedDelivery): void {
+    const limit = this.#opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    // Named as the STOMP transport names it, so both log the same line for the same message.
+    const destination = exchange === "" ? `/queue/${routingKey}` : `/exchange/${exchange}/${routingKey}`;
+    const setting = this.#opts.maxMessageSetting ? ` (${this.#opts.maxMessageSetting})` : "";
+    this.#opts.log.warn(
+      `Dropped a message of ${size} bytes to ${destination}: over the limit of ${limit} bytes${setting}`,
+    );
+  }
+
   #deliver(message: ConsumeMessage, frame: { destination: string; subscription?: string }): void {
     try {
       const headers = deliveredHeaders(message.properties, {
         ...frame,
         redelivered: message.fields.redelivered,
       });
-      this.#onMessage({ headers, body: new Uint8Array(message.content) });
+      const { content } = message;
+      // A body amqplib joined from many frames owns its memory: no second copy. A one-frame
+      // body is a view on the socket's read buffer, which a copy lets go of.
+      const owned = content.byteOffset === 0 && content.byteLength === content.buffer.byteLength;
+      const body = owned
+        ? new Uint8Array(content.buffer, content.byteOffset, content.byteLength)
+        : new Uint8Array(content);
+      this.#onMessage({ headers, body });
     } catch (err) {
       this.#opts.log.error(`handling a message from ${frame.destination} failed: ${(err as Error).stack}`);
     }
@@ -553,6 +579,7 @@ export function createAmqpTransport({
     settings.has(`pool.${i + 1}.port`) ? host : { ...host, port: host.tls ? AMQPS_PORT : AMQP_PORT },
   );
   const { heartbeatMs } = readHeartbeat(settings, log);
+  const maxMessage = readMaxMessageSize(settings);
   return new AmqpTransport({
     hosts,
     vhost: settings.string("vhost", "/"),
@@ -563,5 +590,7 @@ export function createAmqpTransport({
     log,
     connectionName: `${mode === "server" ? "mcollectived" : "mco"} ${identity}`,
     explainError,
+    maxMessageBytes: maxMessage.bytes,
+    maxMessageSetting: maxMessage.setting,
   });
 }

@@ -1,5 +1,11 @@
 import type { Logger, PluginSettings } from "@phobos/core";
-import { readHeartbeat, readPool, readReconnectPolicy, StompTransport } from "@phobos/stomp-client";
+import {
+  readHeartbeat,
+  readMaxMessageSize,
+  readPool,
+  readReconnectPolicy,
+  StompTransport,
+} from "@phobos/stomp-client";
 import type { MessageTransport } from "./transport.js";
 
 export interface TransportSetup {
@@ -13,6 +19,7 @@ export interface TransportSetup {
 /** RabbitMQ's STOMP adapter (port 61613), as Ruby MCollective's rabbitmq connector uses it. */
 export function createStompTransport({ settings, log, explainError }: TransportSetup): MessageTransport {
   const { heartbeatMs, acceptVersion } = readHeartbeat(settings, log);
+  const maxMessage = readMaxMessageSize(settings);
   const stomp = new StompTransport({
     hosts: readPool(settings, process.env, log, "RABBITMQ"),
     vhost: settings.string("vhost", "/"),
@@ -24,6 +31,8 @@ export function createStompTransport({ settings, log, explainError }: TransportS
     log,
     brokerName: "RabbitMQ",
     explainError,
+    maxMessageBytes: maxMessage.bytes,
+    maxMessageSetting: maxMessage.setting,
   });
   return {
     describe: () => stomp.describe(),

@@ -2,7 +2,7 @@
  * Bad input against a running Phobos daemon on RabbitMQ, in an ssl fleet
  * with authorization and audit on: a tampered body, a caller whose key is
  * unknown, revoked or replaced, an expired and a future-dated request, a
- * replayed request id, and a policy file with a syntax error. Each must be
+ * replayed request, and a policy file with a syntax error. Each must be
  * logged with its reason, counted (daemon_stats where MCollective has a
  * counter, Phobos's own counters in the log otherwise) and never executed:
  * the test agent `marker` writes every request it runs to executed.log.
@@ -214,7 +214,7 @@ describe("a Phobos daemon refuses, logs, counts and never runs", () => {
     const line = await waitForLog(
       logFile,
       new RegExp(
-        `Refusing request ${requestid} .*: this node accepted a request with the same id \\d+ seconds ago, this is a replayed message \\(replayed: \\d+\\)`,
+        `Refusing request ${requestid} .*: this node accepted the same signed request \\(whatever its request id says\\) \\d+ seconds ago, this is a replayed message \\(replayed: \\d+\\)`,
       ),
       { from },
     );

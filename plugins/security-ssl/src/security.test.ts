@@ -21,6 +21,7 @@ import nacl from "tweetnacl";
 import { afterAll, describe, expect, it } from "vitest";
 import { createKeySite } from "./__fixtures__/key-site.js";
 import { sslProvider } from "./__fixtures__/provider.js";
+import { rubySignedRequest } from "./__fixtures__/ruby-signed.js";
 import { encode64 } from "./base64.js";
 import { BOX_PREFIX } from "./box.js";
 import { readPrivateKey, readPublicKey } from "./keys/key-files.js";
@@ -104,11 +105,16 @@ describe("a daemon decoding requests", () => {
   it("refuses a request re-addressed to another agent than the signed body names", async () => {
     const client = (await sslProvider("client", site.clientConfig("alice"))).provider;
     const server = (await sslProvider("server", site.serverConfig())).provider;
-    const bytes = client.encodeRequest(rpcRequest());
-    const error = refusal(() => server.decodeRequest(edited(bytes, (e) => e.set(sym("agent"), "puppet"))));
+    // A Ruby client signs no :agent of its own: the SimpleRPC body's is the one to compare with.
+    const ruby = rubyStyleRequest(alice.privatePath, "cert=alice");
+    const error = refusal(() => server.decodeRequest(edited(ruby, (e) => e.set(sym("agent"), "puppet"))));
     expect(error.message).toMatch(
       /is for agent 'puppet' but its signed body is for 'rpcutil' - possible tampering/,
     );
+    const bytes = client.encodeRequest(rpcRequest());
+    expect(
+      refusal(() => server.decodeRequest(edited(bytes, (e) => e.set(sym("agent"), "puppet")))).message,
+    ).toMatch(/ agent does not match the signed agent - possible tampering$/);
   });
 
   it("with plugin.ssl.enforce_ttl = 0 logs the tampering but accepts, with the signed values", async () => {
@@ -347,5 +353,99 @@ describe("configuration", () => {
     expect(() => provider.callerId()).toThrow(
       /'alice smith.pem' makes the caller id 'cert=alice smith', which is not valid/,
     );
+  });
+});
+
+/** A request signed the way Ruby MCollective's client signs it: ttl and msgtime only. */
+const rubyStyleRequest = (privatePath: string, callerid: string, overrides: Partial<RequestEnvelope> = {}) =>
+  rubySignedRequest(rpcRequest(overrides), callerid, privatePath);
+
+describe("replays: what a daemon recognises a request by", () => {
+  it("keys a request on what is signed and who signed it, not on its request id", async () => {
+    const client = (await sslProvider("client", site.clientConfig("alice"))).provider;
+    const server = (await sslProvider("server", site.serverConfig())).provider;
+    const bytes = client.encodeRequest(rpcRequest());
+    const first = server.decodeRequest(bytes);
+    expect(first.replayKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // A Ruby client signs no request id: a captured copy under a fresh one is the same signed request.
+    const ruby = rubyStyleRequest(alice.privatePath, "cert=alice");
+    const copy = edited(ruby, (e) => e.set(sym("requestid"), "ffffffffffffffffffffffffffffffff"));
+    const original = server.decodeRequest(ruby);
+    const resent = server.decodeRequest(copy);
+    expect(resent.requestid).toBe("ffffffffffffffffffffffffffffffff");
+    expect(resent.replayKey).toBe(original.replayKey);
+    // The same bytes from another caller are that caller's own request.
+    const frank = site.user("frank");
+    const mine = server.decodeRequest(rubyStyleRequest(frank.privatePath, "cert=frank"));
+    expect(mine.replayKey).not.toBe(original.replayKey);
+  });
+
+  it("tells two identical Phobos requests of the same second apart: each signs its own request id", async () => {
+    const client = (await sslProvider("client", site.clientConfig("alice"))).provider;
+    const server = (await sslProvider("server", site.serverConfig())).provider;
+    const msgtime = now();
+    const a = server.decodeRequest(client.encodeRequest(rpcRequest({ msgtime, requestid: "a".repeat(32) })));
+    const b = server.decodeRequest(client.encodeRequest(rpcRequest({ msgtime, requestid: "b".repeat(32) })));
+    expect(a.replayKey).not.toBe(b.replayKey);
+  });
+
+  it("refuses a Phobos request whose request id, filter, agent or collective was changed, under RSA too", async () => {
+    const client = (await sslProvider("client", site.clientConfig("alice"))).provider;
+    const server = (await sslProvider("server", site.serverConfig())).provider;
+    const bytes = client.encodeRequest(rpcRequest());
+    const edits: [string, (e: Map<RubyValue, RubyValue>) => void][] = [
+      ["requestid", (e) => e.set(sym("requestid"), "f".repeat(32))],
+      ["filter", (e) => e.set(sym("filter"), new Map<RubyValue, RubyValue>([["identity", ["web1"]]]))],
+      ["collective", (e) => e.set(sym("collective"), "other")],
+    ];
+    for (const [field, edit] of edits) {
+      const error = refusal(() => server.decodeRequest(edited(bytes, edit)));
+      expect(error.reason).toBe("invalid-signature");
+      expect(error.message).toMatch(
+        new RegExp(
+          `^Request \\w{32} from cert=alice@client1 ${field} does not match the signed ${field} - possible tampering$`,
+        ),
+      );
+    }
+  });
+
+  it("Ed25519: refuses an altered request id, filter, agent or collective, and a request that signs none", async () => {
+    const client = (await sslProvider("client", edSite.clientConfig("carol"))).provider;
+    const server = (await sslProvider("server", edSite.serverConfig())).provider;
+    // A discovery ping: its body names no agent, so only the signed envelope fields hold it.
+    const ping = rpcRequest({ agent: "discovery", body: "ping", filter: emptyFilter() });
+    const bytes = client.encodeRequest(ping);
+    expect(server.decodeRequest(bytes).agent).toBe("discovery");
+    const edits: [string, (e: Map<RubyValue, RubyValue>) => void][] = [
+      ["requestid", (e) => e.set(sym("requestid"), "f".repeat(32))],
+      ["filter", (e) => e.set(sym("filter"), new Map<RubyValue, RubyValue>([["identity", ["web1"]]]))],
+      ["agent", (e) => e.set(sym("agent"), "puppet")],
+      ["collective", (e) => e.set(sym("collective"), "other")],
+    ];
+    for (const [field, edit] of edits) {
+      const error = refusal(() => server.decodeRequest(edited(bytes, edit)));
+      expect(error.reason).toBe("invalid-signature");
+      expect(error.message).toMatch(
+        new RegExp(` ${field} does not match the signed ${field} - possible tampering$`),
+      );
+    }
+    const unsigned = rubyStyleRequest(carol.privatePath, "cert=carol");
+    expect(refusal(() => server.decodeRequest(unsigned)).message).toMatch(
+      /^Request \w{32} from cert=carol@client1 is signed with an Ed25519 key but its requestid, filter, agent, collective are not signed \(a Phobos client older than this daemon\?\)$/,
+    );
+    const lax = await sslProvider("server", edSite.serverConfig({ "plugin.ssl.enforce_ttl": "0" }));
+    expect(lax.provider.decodeRequest(unsigned).callerid).toBe("cert=carol");
+    expect(lax.log.lines.map((l) => l.message)).toContainEqual(
+      expect.stringMatching(
+        /is signed with an Ed25519 key but its requestid, filter, agent, collective are not signed/,
+      ),
+    );
+  });
+
+  it("still takes a Ruby client's request, which signs none of them", async () => {
+    const server = (await sslProvider("server", site.serverConfig())).provider;
+    const request = server.decodeRequest(rubyStyleRequest(alice.privatePath, "cert=alice"));
+    expect(request.callerid).toBe("cert=alice");
+    expect(request.filter.agent).toEqual(["rpcutil"]);
   });
 });

@@ -1,10 +1,13 @@
+import { createHash } from "node:crypto";
 import {
   asEnvelope,
   ConfigError,
   type DecodedRequest,
   defineSecurity,
+  dump,
   envelopeBodyBytes,
   envelopeHash,
+  filterToRuby,
   hashGet,
   type PluginContext,
   type ReplyEnvelope,
@@ -33,6 +36,31 @@ const describe = (envelope: Map<RubyValue, RubyValue>) => {
   return `${text("requestid")} from ${text("callerid")}@${text("senderid")}`;
 };
 
+/**
+ * The envelope fields Phobos clients also sign, inside the body beside
+ * `:ssl_ttl` and `:ssl_msgtime`: a daemon refuses a request whose envelope
+ * says otherwise. Ruby MCollective signs none of them and its daemons take
+ * only `:ssl_msg` out of the body, so they ignore these keys. The request id
+ * makes every signed body unique, so two identical requests sent within
+ * the same second are still two requests, not a request and its replay.
+ */
+const SIGNED_FIELDS = [
+  ["ssl_requestid", "requestid"],
+  ["ssl_filter", "filter"],
+  ["ssl_agent", "agent"],
+  ["ssl_collective", "collective"],
+] as const;
+
+/** Two loaded values are the same Ruby value when Marshal writes them alike. */
+function sameValue(a: RubyValue | undefined, b: RubyValue | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  try {
+    return Buffer.from(dump(a)).equals(Buffer.from(dump(b)));
+  } catch {
+    return false;
+  }
+}
+
 /** Ruby's Integer#== across our two Integer forms (number, bigint). */
 function sameInteger(a: RubyValue | undefined, b: RubyValue | undefined): boolean {
   const int = (v: RubyValue | undefined) =>
@@ -49,8 +77,10 @@ function sameInteger(a: RubyValue | undefined, b: RubyValue | undefined): boolea
  * the servers' shared key, which clients verify with `plugin.ssl_server_public`.
  * The request's ttl and msgtime travel inside the signed body
  * (`{:ssl_msg, :ssl_ttl, :ssl_msgtime}`), so a relayed message cannot be
- * given a new lease of life. Ed25519 keys (Phobos only) sign the same way;
- * with them, `plugin.ssl.encrypt = 1` also boxes every body.
+ * given a new lease of life. Phobos clients sign the request id, filter,
+ * agent and collective there too (see SIGNED_FIELDS); a caller with an
+ * Ed25519 key (Phobos only) must. Ed25519 keys sign the same way; with
+ * them, `plugin.ssl.encrypt = 1` also boxes every body.
  */
 function createSsl(ctx: PluginContext): SecurityProvider {
   const settings = readSslSettings(ctx);
@@ -143,7 +173,11 @@ function createSsl(ctx: PluginContext): SecurityProvider {
    * values replace the envelope's, and a difference means the envelope was
    * edited in transit.
    */
-  const secureProperties = (envelope: Map<RubyValue, RubyValue>, payload: RubyValue): RubyValue => {
+  const secureProperties = (
+    envelope: Map<RubyValue, RubyValue>,
+    payload: RubyValue,
+    key: PublicKey,
+  ): RubyValue => {
     const request = describe(envelope);
     if (!(payload instanceof Map)) {
       if (settings.enforceTtl) {
@@ -174,6 +208,28 @@ function createSsl(ctx: PluginContext): SecurityProvider {
       if (has) envelope.set(sym(plain), value ?? null);
       payload.delete(sym(secure));
     }
+    const unsigned: string[] = [];
+    for (const [secure, plain] of SIGNED_FIELDS) {
+      if (!payload.has(sym(secure))) {
+        unsigned.push(plain);
+        continue;
+      }
+      const value = payload.get(sym(secure)) ?? null;
+      if (!sameValue(value, hashGet(envelope, plain))) {
+        const problem = `Request ${request} ${plain} does not match the signed ${plain} - possible tampering`;
+        if (settings.enforceTtl) throw new SecurityError("invalid-signature", problem);
+        ctx.log.warn(problem);
+      }
+      envelope.set(sym(plain), value);
+      payload.delete(sym(secure));
+    }
+    // Every Ed25519 client is Phobos, which signs them all: a request that
+    // does not was made by something else, or edited before it was signed.
+    if (key.type === "ed25519" && unsigned.length > 0) {
+      const problem = `Request ${request} is signed with an Ed25519 key but its ${unsigned.join(", ")} ${unsigned.length === 1 ? "is" : "are"} not signed (a Phobos client older than this daemon?)`;
+      if (settings.enforceTtl) throw new SecurityError("invalid-signature", problem);
+      ctx.log.warn(problem);
+    }
     const message = payload.has(sym("ssl_msg")) ? (payload.get(sym("ssl_msg")) ?? null) : payload;
     // The envelope's :agent picks the agent but is not signed; a SimpleRPC
     // body names it too, and MCollective's clients always make them agree.
@@ -195,6 +251,10 @@ function createSsl(ctx: PluginContext): SecurityProvider {
         [sym("ssl_msg"), request.body],
         [sym("ssl_ttl"), request.ttl],
         [sym("ssl_msgtime"), request.msgtime],
+        [sym("ssl_requestid"), request.requestid],
+        [sym("ssl_filter"), filterToRuby(request.filter)],
+        [sym("ssl_agent"), request.agent],
+        [sym("ssl_collective"), request.collective],
       ]);
       let body = serializer.dump(wrapped);
       if (settings.encrypt) {
@@ -226,9 +286,17 @@ function createSsl(ctx: PluginContext): SecurityProvider {
       }
       const body = signed(envelope, key);
       let payload = payloadOf(unbox(body, envelope), envelope);
-      if (settings.mode === "server") payload = secureProperties(envelope, payload);
+      if (settings.mode === "server") payload = secureProperties(envelope, payload, key);
       try {
-        return requestEnvelopeFromRuby(envelope, payload);
+        const request = requestEnvelopeFromRuby(envelope, payload);
+        // The signed bytes, not the signature: a scheme may accept a second
+        // signature of the same bytes (Ed25519's malleable S), and the same
+        // bytes from another caller are that caller's own request.
+        request.replayKey = createHash("sha256")
+          .update(`${request.callerid}\0`)
+          .update(body)
+          .digest("base64url");
+        return request;
       } catch (err) {
         throw new SecurityError("malformed", (err as Error).message, { cause: err, verified: true });
       }

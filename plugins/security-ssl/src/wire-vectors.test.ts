@@ -2,7 +2,8 @@
  * The ssl captures from Debian's MCollective 2.12.5 (Marshal and YAML):
  * Phobos verifies and decodes what Ruby signed, reproduces each signature
  * exactly with the same throw-away keys, and for YAML writes the very same
- * bytes as Ruby did, envelope and all.
+ * bytes as Ruby did, envelope and all (a request's body with the fields
+ * Phobos signs beyond Ruby's).
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -11,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { sslProvider } from "./__fixtures__/provider.js";
 import { encode64 } from "./base64.js";
 import { readPrivateKey } from "./keys/key-files.js";
-import { loadYaml } from "./yaml/index.js";
+import { dumpYaml, loadYaml } from "./yaml/index.js";
 
 interface Vector {
   name: string;
@@ -103,7 +104,22 @@ describe.each(vectors)("$name", (v) => {
           msgtime: field("msgtime"),
           body: payload,
         });
-        expect(Buffer.from(out).toString("utf8")).toBe(bytes.toString("utf8"));
+        // Phobos signs more than Ruby (the request id, filter, agent and
+        // collective, after Ruby's three keys, which Ruby daemons ignore):
+        // its body is Ruby's plus those, written the same way.
+        const phobos = loadYaml(Buffer.from(out).toString("utf8")) as Map<RubyValue, RubyValue>;
+        const wrapper = new Map<RubyValue, RubyValue>([
+          ...(innerValue() as Map<RubyValue, RubyValue>),
+          [sym("ssl_requestid"), field("requestid")],
+          [sym("ssl_filter"), envelope.get(sym("filter")) ?? null],
+          [sym("ssl_agent"), field("agent")],
+          [sym("ssl_collective"), field("collective")],
+        ]);
+        expect(phobos.get(sym("body"))).toBe(dumpYaml(wrapper));
+        // With Ruby's body and signature in their place, the envelope is Ruby's, byte for byte.
+        phobos.set(sym("body"), envelope.get(sym("body")) ?? null);
+        phobos.set(sym("hash"), envelope.get(sym("hash")) ?? null);
+        expect(dumpYaml(phobos)).toBe(bytes.toString("utf8"));
       } else {
         const { provider } = await sslProvider("server", serverConfig(v), field("senderid"));
         const out = provider.encodeReply(

@@ -72,6 +72,7 @@ export function writeSite(
       "factsource = yaml",
       `plugin.yaml = ${join(home, "facts.yaml")}`,
       `classesfile = ${join(home, "classes.txt")}`,
+      `plugin.replay.file = ${join(home, "replay")}`,
       "logger_type = file",
       `logfile = ${join(home, "mcollectived.log")}`,
       "loglevel = info",

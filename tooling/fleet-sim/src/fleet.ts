@@ -35,6 +35,8 @@ export interface Fleet {
 export function nodeConfig(base: Config, n: number): Config {
   const pluginConf = new Map(base.pluginConf);
   pluginConf.set(`${SIM_FACTS}.node`, String(n));
+  // Thousands of journals in one process would measure the disk, not the fleet.
+  if (!pluginConf.has("replay.file")) pluginConf.set("replay.file", "none");
   return { ...base, identity: nodeIdentity(base.identity, n), factSource: SIM_FACTS, pluginConf };
 }
 

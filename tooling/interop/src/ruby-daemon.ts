@@ -17,7 +17,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { RabbitMqAdmin } from "@phobos/connector-rabbitmq/setup";
 import { type ActiveMqEndpoint, activeMqFromEnv, watchConsumers } from "./activemq.js";
 import { registerChild } from "./child-registry.js";
-import { defaultLibdir, type ServerConfigOptions, writeServerConfig } from "./config-file.js";
+import {
+  type ConfigScalar,
+  defaultLibdir,
+  type ExtraConfig,
+  type ServerConfigOptions,
+  writeServerConfig,
+} from "./config-file.js";
 import { phobosMcollectivedCommand } from "./phobos-paths.js";
 import { brokerDefaultsFromEnv, MCOLLECTIVED, RUBY } from "./reference-environment.js";
 import { listRubyAgents } from "./ruby-agents.js";
@@ -128,6 +134,21 @@ async function tail(file: string, lines: number): Promise<string> {
   }
 }
 
+/**
+ * A Phobos daemon's replay record beside its log unless the test names one:
+ * the default is /var/lib/mcollective/phobos-replay-<identity>, which the
+ * daemons of concurrent tests, named alike, would share.
+ */
+function withReplayFile(extra: ExtraConfig | undefined, file: string): ExtraConfig {
+  const key = "plugin.replay.file";
+  if (extra === undefined) return { [key]: file };
+  if (Array.isArray(extra)) {
+    const lines = extra as readonly string[];
+    return lines.some((l) => l.split("=")[0]?.trim() === key) ? lines : [`${key} = ${file}`, ...lines];
+  }
+  return { [key]: file, ...(extra as Readonly<Record<string, ConfigScalar>>) };
+}
+
 async function spawnDaemon(options: RubyDaemonOptions, vhost: string): Promise<RubyDaemon> {
   const ownsDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), `phobos-mcollectived-${options.identity}-`)));
@@ -142,8 +163,13 @@ async function spawnDaemon(options: RubyDaemonOptions, vhost: string): Promise<R
   const logFile = options.logfile ?? join(dir, "mcollectived.log");
   const outputFile = join(dir, "mcollectived.out");
   try {
-    configFile = await writeServerConfig(dir, { ...options, logfile: logFile, daemonize: false });
     const phobos = options.implementation === "phobos";
+    configFile = await writeServerConfig(dir, {
+      ...options,
+      logfile: logFile,
+      daemonize: false,
+      ...(phobos ? { extra: withReplayFile(options.extra, join(dir, "replay")) } : {}),
+    });
     agents =
       options.agents ?? (phobos ? PHOBOS_AGENTS : await listRubyAgents(options.libdir ?? defaultLibdir(dir)));
     const out = openSync(outputFile, "a");

@@ -1,5 +1,6 @@
 import type { Config } from "../config/config.js";
 import { ClientTimeoutError, ConnectorError, SecurityError } from "../errors.js";
+import { validateFilter } from "../filter/validate-filter.js";
 import type { Logger } from "../log/logger.js";
 import type { RubyValue } from "../marshal/types.js";
 import { emptyFilter, type Filter } from "../message/filter.js";
@@ -49,6 +50,31 @@ export interface RequestStats {
   totaltime: number;
 }
 
+/** What this client's requests heard back: the evidence for {@link MessagingClient.silenceHint}. */
+export interface ReplyTally {
+  /** Requests that waited for replies. */
+  waited: number;
+  /** Replies routed to a request. */
+  answered: number;
+  /** Messages on the reply queue that failed to decode or validate (each logged). */
+  refused: number;
+  /**
+   * Waiting requests that got no reply although they went to named nodes or
+   * to every node (no fact, class, identity or compound filter): a filter
+   * nobody matches is no reason to suspect the set-up.
+   */
+  unansweredWide: number;
+}
+
+function selectsEveryNode(filter: Filter): boolean {
+  return (
+    filter.fact.length === 0 &&
+    filter.cf_class.length === 0 &&
+    filter.identity.length === 0 &&
+    filter.compound.length === 0
+  );
+}
+
 interface Outstanding {
   spec: RequestSpec;
   responded: (reply: ReplyEnvelope, message: InboundMessage) => void;
@@ -67,6 +93,7 @@ export class MessagingClient {
   readonly #log: Logger;
   readonly #outstanding = new Map<string, Outstanding>();
   #sequence = 0;
+  readonly #tally: ReplyTally = { waited: 0, answered: 0, refused: 0, unansweredWide: 0 };
   ttl: number;
   collective: string;
   replyTo: string | undefined;
@@ -106,6 +133,28 @@ export class MessagingClient {
     return this.#sequence;
   }
 
+  get replyTally(): Readonly<ReplyTally> {
+    return { ...this.#tally };
+  }
+
+  /**
+   * One line suggesting why, when every request that waited went unanswered
+   * and at least one could not have been filtered away, though the broker
+   * took the requests. A daemon drops a request it cannot validate (another
+   * psk, another security provider, a collective it is not in) without a
+   * reply, so the client cannot tell which; it can only name the candidates.
+   */
+  silenceHint(): string | undefined {
+    const t = this.#tally;
+    if (t.waited === 0 || t.answered > 0 || t.unansweredWide === 0) return undefined;
+    const security =
+      this.#config.securityProvider === "psk"
+        ? "securityprovider 'psk' and plugin.psk"
+        : `securityprovider '${this.#config.securityProvider}' and its keys`;
+    const refused = t.refused > 0 ? `, and ${t.refused} reply message(s) failed validation` : "";
+    return `No node answered${refused}: if mcollectived runs on them, check that ${security} and collective '${this.collective}' match the daemons' (a daemon drops a request it cannot validate without replying)`;
+  }
+
   /** Connects within `timeoutSeconds`, failing with a message that names the brokers tried. */
   async connect(timeoutSeconds?: number): Promise<void> {
     try {
@@ -130,6 +179,8 @@ export class MessagingClient {
         `Unknown collective '${collective}' known collectives are '${this.#config.collectives.join(", ")}'`,
       );
     }
+    // Every daemon would fail on such a filter while the client waited out its timeout.
+    if (spec.nodes === undefined) validateFilter(spec.filter);
     const requestid = spec.requestid ?? createRequestId();
     this.#sequence++;
     const requestSeq = this.#sequence;
@@ -162,6 +213,7 @@ export class MessagingClient {
     const collecting = !spec.noReplies && !this.replyTo;
 
     if (collecting) {
+      this.#tally.waited++;
       this.#outstanding.set(requestid, {
         spec,
         responded: (reply, message) => {
@@ -221,6 +273,8 @@ export class MessagingClient {
       this.#outstanding.delete(requestid);
       if (collecting) await this.#connector.unsubscribe(replySub).catch(() => {});
     }
+    this.#tally.answered += responses;
+    if (responses === 0 && (direct || selectsEveryNode(spec.filter))) this.#tally.unansweredWide++;
     const blocktime = (performance.now() - started) / 1000;
     const noresponsefrom = [...waitingFor.keys()];
     if (noresponsefrom.length > 0) {
@@ -281,6 +335,7 @@ export class MessagingClient {
     try {
       reply = this.#security.decodeReply(message.body);
     } catch (err) {
+      this.#tally.refused++;
       const from = message.headers.mc_sender ?? "an unknown sender";
       if (err instanceof SecurityError) this.#log.warn(`Ignoring a reply from ${from}: ${err.message}`);
       else this.#log.warn(`Failed to decode a message from '${from}': ${(err as Error).message}`);

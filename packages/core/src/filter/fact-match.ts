@@ -8,7 +8,7 @@
  */
 import type { FactValue } from "../plugin/types.js";
 import { FilterEvaluationError } from "./evaluation-errors.js";
-import { filterRegexp } from "./ruby-pattern.js";
+import { factRegexpSource, filterRegexp } from "./ruby-pattern.js";
 import { compileRubyRegexp } from "./ruby-regexp.js";
 import { rubyCompareStrings, rubyFloat, rubyInteger } from "./ruby-text.js";
 
@@ -58,9 +58,7 @@ function leaf(value: FactValue): FactValue {
 function testFactValue(raw: FactValue, value: string, operator: string): boolean {
   const fact = leaf(raw);
   if (operator === "=~") {
-    // MCollective 1.x wanted "/re/" and the slashes still travel; strip them here.
-    const slashed = compileRubyRegexp("^\\/(.+)\\/$").exec(value);
-    const pattern = filterRegexp(slashed?.[1] ?? value);
+    const pattern = filterRegexp(factRegexpSource(value));
     if (typeof fact !== "string")
       throw new FilterEvaluationError("cannot match a regex against a nested fact");
     return pattern.test(fact);

@@ -14,3 +14,4 @@ export {
   type RubyRegexpFailure,
 } from "./ruby-regexp.js";
 export { rubyRegexpToString } from "./ruby-text.js";
+export { validateFilter } from "./validate-filter.js";

@@ -33,7 +33,7 @@ function filter(parts: Partial<Filter>): Filter {
 }
 
 function select(...expressions: string[]): Filter {
-  return filter({ compound: expressions.map(parseCompound) });
+  return filter({ compound: expressions.map((e) => parseCompound(e)) });
 }
 
 describe("matchFilter", () => {

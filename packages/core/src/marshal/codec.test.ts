@@ -336,4 +336,23 @@ describe("inspect on shared structure", () => {
     expect(text.startsWith("[[[[")).toBe(true);
     expect(inspect([1, [2]], { maxLength: 500 })).toBe("[1, [2]]");
   });
+
+  it("cuts a long string as the full inspect would, without escaping the rest of it", () => {
+    const long = `é"\u0001${"é".repeat(400_000)}`;
+    const values: RubyValue[] = [
+      new Map<RubyValue, RubyValue>([["msg", long]]),
+      [new RubyString(Buffer.from(long), "UTF-8")],
+    ];
+    for (const value of values) {
+      const full = inspect(value);
+      for (const limit of [1, 9, 10, 11, 500]) {
+        expect(inspect(value, { maxLength: limit })).toBe(`${full.slice(0, Math.max(0, limit - 3))}...`);
+      }
+      // What the debug line of a large request builds: nothing near the string's size
+      // (escaping it all takes tens of bytes a character).
+      const before = process.memoryUsage().heapUsed;
+      inspect(value, { maxLength: 500 });
+      expect(process.memoryUsage().heapUsed - before).toBeLessThan(1_000_000);
+    }
+  });
 });

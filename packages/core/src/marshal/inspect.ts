@@ -63,6 +63,11 @@ class Printer {
     return this.text.length > this.limit;
   }
 
+  /** Characters a string may still add before the text is cut: past them, inspecting it is wasted. */
+  private get room(): number {
+    return this.limit - this.text.length;
+  }
+
   private seq(items: Iterable<RubyValue>, each: (item: RubyValue) => void): void {
     let first = true;
     for (const item of items) {
@@ -77,7 +82,7 @@ class Printer {
     if (this.full) return;
     switch (typeof v) {
       case "string":
-        this.text += inspectString(v);
+        this.text += inspectString(v, this.room);
         return;
       case "number":
         this.text += inspectNumber(v);
@@ -98,8 +103,8 @@ class Printer {
         return;
     }
     if (v === null) this.text += "nil";
-    else if (v instanceof RubyString) this.text += inspectBytes(v.bytes, v.encoding);
-    else if (v instanceof Uint8Array) this.text += inspectBytes(v, "ASCII-8BIT");
+    else if (v instanceof RubyString) this.text += inspectBytes(v.bytes, v.encoding, this.room);
+    else if (v instanceof Uint8Array) this.text += inspectBytes(v, "ASCII-8BIT", this.room);
     else if (v instanceof RubyFloat) this.text += inspectFloat(v.value);
     else if (v instanceof RubySymbol) this.text += inspectRubySymbol(v);
     else if (v instanceof RubyRegexp) this.text += inspectRegexp(v);
@@ -223,12 +228,18 @@ function escapedChar(c: number, unicode: boolean): string {
   return c < 0x100 ? `\\x${hex(c, 2)}` : `\\x{${hex(c, 1)}}`;
 }
 
-/** A UTF-8 String (every JS string is one to Ruby). */
-export function inspectString(s: string): string {
+/**
+ * A UTF-8 String (every JS string is one to Ruby). With `maxLength`, stops
+ * (unterminated) once the text is longer: a caller that cuts it there gets
+ * the same text without building the rest, which for a string of megabytes
+ * costs tens of bytes per character.
+ */
+export function inspectString(s: string, maxLength = Number.POSITIVE_INFINITY): string {
   if (PLAIN.test(s)) return `"${s}"`;
   let out = '"';
   const n = s.length;
   for (let i = 0; i < n; ) {
+    if (out.length > maxLength) return out;
     const c = s.codePointAt(i) as number;
     i += c > 0xffff ? 2 : 1;
     if (c === 0x22 || c === 0x5c) {
@@ -249,8 +260,15 @@ export function inspectString(s: string): string {
   return `${out}"`;
 }
 
-/** A String with explicit bytes and encoding (rb_str_inspect, with UTF-8 as the output encoding). */
-export function inspectBytes(bytes: Uint8Array, encoding: string): string {
+/**
+ * A String with explicit bytes and encoding (rb_str_inspect, with UTF-8 as
+ * the output encoding). `maxLength` as for {@link inspectString}.
+ */
+export function inspectBytes(
+  bytes: Uint8Array,
+  encoding: string,
+  maxLength = Number.POSITIVE_INFINITY,
+): string {
   const family = charFamily(encoding);
   // Ruby shows characters as themselves only in the output encoding (UTF-8 here).
   const isOutputEncoding = encodingTag(encoding) === "utf8";
@@ -259,6 +277,7 @@ export function inspectBytes(bytes: Uint8Array, encoding: string): string {
   let out = '"';
   const end = bytes.length;
   for (let i = 0; i < end; ) {
+    if (out.length > maxLength) return out;
     const n = charLength(family, bytes, i, end);
     if (n === 0) {
       const m = Math.min(minCharLength(family), end - i);

@@ -448,6 +448,7 @@ describe("load: good plugins", () => {
         caller: "uid=0",
         requestid: "1",
         time: 0,
+        signal: new AbortController().signal,
       },
       reply,
     );

@@ -132,6 +132,15 @@ export interface RequestEnvelope {
 
 export interface DecodedRequest extends RequestEnvelope {
   callerid: string;
+  /**
+   * What the signature covers that tells this request from every other its
+   * signer sent (ssl: the signed body and the caller), whatever its request
+   * id says. Core refuses a second request with the same key for as long as
+   * the first could still be valid. Undefined when the plugin signs nothing
+   * that does (psk signs the payload alone, which repeats): core then keys
+   * on the request id, which a forger can change.
+   */
+  replayKey?: string;
 }
 
 export interface ReplyEnvelope {
@@ -256,7 +265,24 @@ export interface RpcReply {
   fail(message: string, statuscode?: number): void;
 }
 
-export type ActionHandler = (request: RpcRequest, reply: RpcReply) => void | Promise<void>;
+/** What an action is called with: the request, and the signal of its deadline. */
+export interface ActionRequest extends RpcRequest {
+  /**
+   * Aborted when the daemon gives up on the action (its DDL timeout passed
+   * and the client was answered status 5): stop the work and end what was
+   * started. `runCommand` from `@phobos/core/server` honours it by itself,
+   * killing the command's process group.
+   */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * An action. It must not block: the daemon runs every request on one event
+ * loop, so a synchronous wait (a busy loop, `execSync`, `readFileSync` of a
+ * slow mount) stops every other request, the broker heart-beats and the
+ * timeout that would end it. Run tools with `runCommand` and use async I/O.
+ */
+export type ActionHandler = (request: ActionRequest, reply: RpcReply) => void | Promise<void>;
 
 export interface Agent {
   actions: Record<string, ActionHandler>;

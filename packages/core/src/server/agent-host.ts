@@ -11,6 +11,7 @@ import {
 import type { Logger } from "../log/logger.js";
 import type { RubyValue } from "../marshal/types.js";
 import type {
+  ActionRequest,
   Agent,
   Audit,
   Authorization,
@@ -20,6 +21,8 @@ import type {
   RpcRequest,
 } from "../plugin/types.js";
 import { rpcReplyToRuby, rpcRequestFromRuby } from "../rpc/payload.js";
+import type { EventLoopWatch } from "./event-loop-watch.js";
+import { runWithCommandSignal } from "./run-command.js";
 
 /** An agent this daemon runs: its code, its DDL, and where it came from. */
 export interface HostedAgent {
@@ -36,6 +39,8 @@ export interface AgentHostOptions {
   audit?: Audit | undefined;
   onDenied?: () => void;
   onFailed?: () => void;
+  /** Reports actions that block the event loop; the daemon shares one among all its requests. */
+  watch?: EventLoopWatch | undefined;
 }
 
 class Reply implements RpcReply {
@@ -52,11 +57,33 @@ function timeoutAfter(seconds: number, agent: string, action: string, controller
   let timer: NodeJS.Timeout | undefined;
   const promise = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      controller.abort();
-      reject(new UnknownRpcError(`${agent}#${action} did not finish within its ${seconds}s timeout`));
+      const error = new UnknownRpcError(`${agent}#${action} did not finish within its ${seconds}s timeout`);
+      // The reason travels to the commands the action started: their error says why they were killed.
+      controller.abort(error);
+      reject(error);
     }, seconds * 1000);
   });
   return { promise, clear: () => clearTimeout(timer) };
+}
+
+/**
+ * Starts an action (or a raw handler) under its abort signal: every
+ * runCommand it reaches defaults to that signal, and the watch, if any,
+ * times its synchronous slice and knows it runs until its promise settles,
+ * which may be long after the client was told it timed out.
+ */
+function invoke<T>(
+  label: string,
+  signal: AbortSignal,
+  watch: EventLoopWatch | undefined,
+  call: () => T,
+): Promise<Awaited<T>> {
+  const run = () => runWithCommandSignal(signal, call);
+  if (!watch) return Promise.resolve(run()) as Promise<Awaited<T>>;
+  const { result, end } = watch.track(label, run);
+  const settled = Promise.resolve(result) as Promise<Awaited<T>>;
+  settled.then(end, end);
+  return settled;
 }
 
 /**
@@ -76,9 +103,12 @@ export async function runAgentRequest(
   if (agent.instance.handleRaw) {
     const controller = new AbortController();
     const deadline = timeoutAfter(timeout, agent.name, "handleRaw", controller);
+    const handleRaw = agent.instance.handleRaw.bind(agent.instance);
     try {
       return await Promise.race([
-        Promise.resolve(agent.instance.handleRaw(request.body, request)),
+        invoke(`${agent.name}#handleRaw`, controller.signal, options.watch, () =>
+          handleRaw(request.body, request),
+        ),
         deadline.promise,
       ]);
     } finally {
@@ -139,9 +169,13 @@ export async function runAgentRequest(
     if (!handler) throw new UnknownRpcActionError(`Unknown action '${action}' for agent '${agent.name}'`);
     const controller = new AbortController();
     const deadline = timeoutAfter(timeout, agent.name, action, controller);
+    const actionRequest: ActionRequest = { ...rpcRequest, signal: controller.signal };
     try {
+      // An action that ignores its signal runs on, but the client hears status 5 at the deadline.
       await Promise.race([
-        Promise.resolve(handler.call(agent.instance.actions, rpcRequest, reply)),
+        invoke(`${agent.name}#${action}`, controller.signal, options.watch, () =>
+          handler.call(agent.instance.actions, actionRequest, reply),
+        ),
         deadline.promise,
       ]);
     } finally {

@@ -61,6 +61,7 @@ beforeAll(async () => {
       "securityprovider = md5",
       "factsource = static",
       `classesfile = ${join(dir, "classes.txt")}`,
+      `plugin.replay.file = ${join(dir, "replay")}`,
     ].join("\n"),
   );
   const registry = new PluginRegistry(

@@ -1,8 +1,10 @@
+import { join } from "node:path";
 import type { Config } from "../config/config.js";
+import { pluginSettings } from "../config/config.js";
 import { configItem } from "../config/config-item.js";
 import { transformDataInput, validateDataQuery } from "../ddl/index.js";
 import type { AgentDdl, DataDdl, DdlMetadata } from "../ddl/types.js";
-import { PluginLoadError, SecurityError } from "../errors.js";
+import { ConfigError, PluginLoadError, SecurityError } from "../errors.js";
 import { checkFilter } from "../filter/index.js";
 import type { Logger } from "../log/logger.js";
 import { inspect } from "../marshal/inspect.js";
@@ -27,8 +29,11 @@ import { PROTOCOL_VERSION } from "../version.js";
 import { type HostedAgent, runAgentRequest } from "./agent-host.js";
 import { ClassesFile } from "./classes.js";
 import { dataResult } from "./data-result.js";
+import { EventLoopWatch } from "./event-loop-watch.js";
 import { FactsCache, lookupFact } from "./facts-cache.js";
 import { ReplayCache } from "./replay-cache.js";
+import { ReplayJournal } from "./replay-journal.js";
+import { readStaleRequestPolicy, type StaleRequestPolicy, staleRequestReason } from "./stale-requests.js";
 import { ServerStats } from "./stats.js";
 
 export interface ServerOptions {
@@ -41,6 +46,50 @@ interface HostedData {
   name: string;
   instance: DataSource;
   ddl: DataDdl;
+}
+
+/** Where a daemon keeps what must outlive it (the replay journal), unless `plugin.replay.file` says otherwise. */
+export const DEFAULT_STATE_DIR = "/var/lib/mcollective";
+
+/**
+ * How long a request may be valid, and how far ahead of this node's clock
+ * it may be dated: beyond these a request is refused, and the replay record
+ * only has to outlive the sum. Phobos's own keys, under `plugin.replay.` so
+ * a Ruby mcollectived reading the same file ignores them.
+ */
+export interface RequestWindow {
+  /** `plugin.replay.max_ttl`: the longest ttl a request may carry, in seconds. */
+  maxTtl: number;
+  /** `plugin.replay.max_clock_skew`: how far in the future a msgtime may be, in seconds. */
+  maxClockSkew: number;
+  /** `plugin.replay.file`: the replay journal, or undefined for memory only (`none`). */
+  file: string | undefined;
+}
+
+export function readRequestWindow(config: Config): RequestWindow {
+  const s = pluginSettings(config, "replay");
+  const seconds = (key: string, fallback: number, least: number): number => {
+    const value = s.integer(key, fallback);
+    if (value < least) {
+      throw new ConfigError(`'${value}' is too small: it must be at least ${least} (seconds)`, {
+        ...s.where(key),
+        key: s.fullKey(key),
+      });
+    }
+    return value;
+  };
+  const file = (s.string("file") ?? join(DEFAULT_STATE_DIR, `phobos-replay-${config.identity}`)).trim();
+  if (file === "") {
+    throw new ConfigError("is empty: name a file, or write 'none' to keep the replay record in memory only", {
+      ...s.where("file"),
+      key: s.fullKey("file"),
+    });
+  }
+  return {
+    maxTtl: seconds("max_ttl", 3600, 1),
+    maxClockSkew: seconds("max_clock_skew", 300, 0),
+    file: file === "none" ? undefined : file,
+  };
 }
 
 const describe = (r: DecodedRequest) =>
@@ -69,14 +118,18 @@ export class Server {
   #audit: Audit | undefined;
   readonly #inflight = new Set<Promise<void>>();
   readonly #agentLogs = new Map<string, Logger>();
-  readonly #replays = new ReplayCache();
+  #replays = new ReplayCache();
+  #window: RequestWindow = { maxTtl: 3600, maxClockSkew: 300, file: undefined };
+  #stale: StaleRequestPolicy = { drop: false, grace: 0 };
   #replayEvictionsLogged = 0;
   #stopping = false;
+  readonly #watch: EventLoopWatch;
 
   constructor(options: ServerOptions) {
     this.#config = options.config;
     this.#registry = options.registry;
     this.#log = options.log;
+    this.#watch = new EventLoopWatch({ log: options.log });
     this.#classes = new ClassesFile(this.#config.classesFile, this.#log);
   }
 
@@ -110,6 +163,9 @@ export class Server {
       collectives: c.collectives,
       mainCollective: c.mainCollective,
     });
+    this.#window = readRequestWindow(c);
+    this.#stale = readStaleRequestPolicy(c);
+    this.#openReplayRecord();
     this.#security = await this.#create("security", c.securityProvider, true);
     this.#connector = await this.#create("connector", c.connector, true);
     const facts = await this.#createOptional("facts", c.factSource);
@@ -176,6 +232,49 @@ export class Server {
     this.#log.info(`Phobos counters at exit (beyond daemon_stats): ${counters.join(" ")}`);
     this.#abort.abort();
     await this.#connector?.disconnect().catch(() => {});
+    this.#replays.close();
+  }
+
+  /**
+   * The replay record survives a restart in `plugin.replay.file`: without
+   * it, a request captured before the restart would run again within its
+   * ttl. A file that cannot be used does not stop the daemon (its agents
+   * still matter more); it says, once, what it can no longer promise.
+   */
+  #openReplayRecord(): void {
+    const path = this.#window.file;
+    const memoryOnly = (why: string) =>
+      this.#log.warn(
+        `Cannot keep the replay record in ${path} (plugin.replay.file): ${why}. Replays are refused only until this daemon restarts`,
+      );
+    if (path === undefined) {
+      this.#log.debug(
+        "plugin.replay.file = none: the replay record is in memory only, and a restart forgets it",
+      );
+      return;
+    }
+    const now = Math.floor(Date.now() / 1000);
+    let opened: ReturnType<typeof ReplayJournal.open>;
+    try {
+      opened = ReplayJournal.open(path, now);
+    } catch (err) {
+      memoryOnly((err as Error).message);
+      return;
+    }
+    const { journal, load } = opened;
+    this.#replays = new ReplayCache(this.#replays.capacity, {
+      journal,
+      onJournalError: (err) => memoryOnly(err.message),
+    });
+    this.#replays.restore(load.entries);
+    if (load.skipped > 0) {
+      this.#log.warn(
+        `Skipped ${load.skipped} unreadable lines of the replay record ${path} (a write cut short, or not Phobos's file)`,
+      );
+    }
+    this.#log.info(
+      `Keeping the replay record in ${path}: ${load.entries.length} requests still inside their TTL`,
+    );
   }
 
   async #create<T extends PluginType>(type: T, name: string, required: true) {
@@ -341,6 +440,16 @@ export class Server {
     }
 
     const now = Math.floor(Date.now() / 1000);
+    const { maxTtl, maxClockSkew } = this.#window;
+    if (request.ttl > maxTtl) {
+      // A ttl is the time a captured copy stays usable, and how long the
+      // replay record must hold it: the daemon, not the sender, bounds both.
+      stats.ttlexpired++;
+      this.#log.warn(
+        `Message ${describe(request)} has a TTL of ${request.ttl} seconds, above the ${maxTtl} this node allows (plugin.replay.max_ttl). Rejecting message. (ttlexpired: ${stats.ttlexpired})`,
+      );
+      return;
+    }
     const age = now - request.msgtime;
     if (age > request.ttl) {
       stats.ttlexpired++;
@@ -355,27 +464,39 @@ export class Server {
       );
       return;
     }
-    if (age < -request.ttl) {
+    if (age < -Math.min(request.ttl, maxClockSkew)) {
       // MCollective accepted these; a window open into the future would let a
       // request signed today be replayed for as long as its clock is ahead.
       stats.ttlexpired++;
+      const limit =
+        request.ttl <= maxClockSkew
+          ? `its TTL of ${request.ttl}`
+          : `the ${maxClockSkew} seconds this node allows (plugin.replay.max_clock_skew)`;
       this.#log.warn(
-        `Message ${describe(request)} is dated ${-age} seconds in the future, beyond its TTL of ${request.ttl}: the clocks of ${request.senderid} and this node disagree (clock skew). Rejecting message. (ttlexpired: ${stats.ttlexpired})`,
+        `Message ${describe(request)} is dated ${-age} seconds in the future, beyond ${limit}: the clocks of ${request.senderid} and this node disagree (clock skew). Rejecting message. (ttlexpired: ${stats.ttlexpired})`,
       );
       return;
     }
-    const sighting = this.#replays.check(request.requestid, request.msgtime + request.ttl, now);
+    const signed = request.replayKey !== undefined;
+    const sighting = this.#replays.check(
+      signed ? `signed:${request.replayKey}` : `requestid:${request.requestid}`,
+      request.msgtime + request.ttl,
+      now,
+    );
     if (sighting !== undefined) {
       stats.replayed++;
+      const what = signed
+        ? "the same signed request (whatever its request id says)"
+        : "a request with the same id";
       this.#log.warn(
-        `Refusing request ${describe(request)}: this node accepted a request with the same id ${now - sighting.firstSeen} seconds ago, this is a replayed message (replayed: ${stats.replayed})`,
+        `Refusing request ${describe(request)}: this node accepted ${what} ${now - sighting.firstSeen} seconds ago, this is a replayed message (replayed: ${stats.replayed})`,
       );
       return;
     }
     if (this.#replays.evictedLive > this.#replayEvictionsLogged) {
       this.#replayEvictionsLogged = this.#replays.evictedLive;
       this.#log.warn(
-        `The replay cache is full (${this.#replays.capacity} request ids within their TTL): the oldest ids were dropped, and replays of them would not be noticed`,
+        `The replay cache is full (${this.#replays.capacity} requests within their TTL): the oldest were dropped, and replays of them would not be noticed`,
       );
     }
 
@@ -416,6 +537,17 @@ export class Server {
       );
       return;
     }
+    const stale = staleRequestReason(
+      this.#stale,
+      request,
+      agent.ddl.metadata.timeout,
+      Math.floor(Date.now() / 1000),
+    );
+    if (stale) {
+      stats.ttlexpired++;
+      this.#log.warn(`Dropping message ${describe(request)}: ${stale}. (ttlexpired: ${stats.ttlexpired})`);
+      return;
+    }
     if (this.#log.enabled("debug"))
       this.#log.debug(`Handling message ${describe(request)}: ${inspect(request.body, { maxLength: 500 })}`);
     let body: Awaited<ReturnType<typeof runAgentRequest>>;
@@ -427,6 +559,7 @@ export class Server {
         audit: this.#audit,
         onDenied: () => stats.denied++,
         onFailed: () => stats.failed++,
+        watch: this.#watch,
       });
     } catch (err) {
       stats.failed++;

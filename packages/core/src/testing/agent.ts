@@ -3,7 +3,7 @@ import { defaultOutputs, setDefaultInputs, validateRpcRequest } from "../ddl/val
 import type { ValidatorLookup } from "../ddl/validators.js";
 import { RpcError } from "../errors.js";
 import { isDdl } from "../plugin/ddl-shape.js";
-import type { RpcReply, RpcRequest } from "../plugin/types.js";
+import type { ActionRequest, RpcReply } from "../plugin/types.js";
 import { type Check, ensure, errorText, fail, show } from "./check.js";
 import { ddlCheck } from "./ddl-checks.js";
 import { DEFAULT_IDENTITY, definitionChecks, type SuiteOptions, withPlugin } from "./harness.js";
@@ -128,8 +128,14 @@ export function describeAgentPlugin(options: AgentSuiteOptions): void {
 }
 
 /** As mco sends it: MCollective's defaults rule applied (required inputs only). */
-function requestFor(agent: string, ddl: AgentDdl, action: string, data: Record<string, unknown>): RpcRequest {
+function requestFor(
+  agent: string,
+  ddl: AgentDdl,
+  action: string,
+  data: Record<string, unknown>,
+): ActionRequest {
   return {
+    signal: new AbortController().signal,
     agent,
     action,
     data: setDefaultInputs(ddl, action, { ...data }),

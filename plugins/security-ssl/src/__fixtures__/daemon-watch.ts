@@ -41,12 +41,17 @@ export interface DaemonStats {
   ttlexpired: number;
 }
 
-/** `mco rpc rpcutil daemon_stats -I <node> -j` with the fleet's (trusted) client. */
+/**
+ * `mco rpc rpcutil daemon_stats -I <node> -j` with the fleet's (trusted)
+ * client. Phobos's mco, which signs each request id: Ruby's sends the same
+ * signed bytes for the same command within one second, and a Phobos daemon
+ * refuses the second copy as a replay.
+ */
 export async function daemonStats(fleet: RubyFleet, node: string, configFile?: string): Promise<DaemonStats> {
-  const r = await fleet.mco(
-    ["rpc", "rpcutil", "daemon_stats", "-I", node, "-j"],
-    configFile ? { configFile } : {},
-  );
+  const r = await fleet.mco(["rpc", "rpcutil", "daemon_stats", "-I", node, "-j"], {
+    implementation: "phobos",
+    ...(configFile ? { configFile } : {}),
+  });
   if (r.code !== 0) throw new Error(`daemon_stats on ${node} failed (${r.code}): ${r.stdout}${r.stderr}`);
   const results = JSON.parse(r.stdout) as { sender: string; statuscode: number; data: DaemonStats }[];
   const mine = results.find((x) => x.sender === node);

@@ -22,11 +22,18 @@ import {
 } from "@phobos/core";
 import type { RubyFleet } from "@phobos/interop";
 import ssl from "../security.js";
+import { rubySignedRequest } from "./ruby-signed.js";
 
 export interface RawClient {
   readonly security: SecurityProvider;
   /** A signed SimpleRPC request; `overrides` change the envelope before signing. */
   request(
+    agent: string,
+    action: string,
+    overrides?: Partial<RequestEnvelope>,
+  ): { requestid: string; bytes: Uint8Array };
+  /** The same request signed as Ruby MCollective's client signs it (ttl and msgtime only). */
+  rubyRequest(
     agent: string,
     action: string,
     overrides?: Partial<RequestEnvelope>,
@@ -100,28 +107,34 @@ export async function rawClient(
   let sequence = 0;
 
   const replies = (requestid: string) => received.filter((r) => r.requestid === requestid);
+  const envelope = (agent: string, action: string, overrides: Partial<RequestEnvelope>): RequestEnvelope => ({
+    senderid: "raw-client",
+    requestid: randomBytes(16).toString("hex"),
+    filter: { ...emptyFilter(), agent: [agent] },
+    collective: fleet.mainCollective,
+    agent,
+    ttl: 60,
+    msgtime: Math.floor(Date.now() / 1000),
+    body: new Map<RubyValue, RubyValue>([
+      [sym("agent"), agent],
+      [sym("action"), action],
+      [sym("caller"), security.callerId()],
+      [sym("data"), new Map<RubyValue, RubyValue>([[sym("process_results"), true]])],
+    ]),
+    ...overrides,
+  });
   return {
     security,
     request(agent, action, overrides = {}) {
-      const requestid = overrides.requestid ?? randomBytes(16).toString("hex");
-      const body = new Map<RubyValue, RubyValue>([
-        [sym("agent"), agent],
-        [sym("action"), action],
-        [sym("caller"), security.callerId()],
-        [sym("data"), new Map<RubyValue, RubyValue>([[sym("process_results"), true]])],
-      ]);
-      const bytes = security.encodeRequest({
-        senderid: "raw-client",
-        requestid,
-        filter: { ...emptyFilter(), agent: [agent] },
-        collective: fleet.mainCollective,
-        agent,
-        ttl: 60,
-        msgtime: Math.floor(Date.now() / 1000),
-        body,
-        ...overrides,
-      });
-      return { requestid, bytes };
+      const request = envelope(agent, action, overrides);
+      return { requestid: request.requestid, bytes: security.encodeRequest(request) };
+    },
+    rubyRequest(agent, action, overrides = {}) {
+      const request = envelope(agent, action, overrides);
+      return {
+        requestid: request.requestid,
+        bytes: rubySignedRequest(request, security.callerId(), keys.privatePath),
+      };
     },
     async send(bytes, to) {
       await connector.publish({

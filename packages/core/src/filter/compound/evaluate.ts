@@ -11,9 +11,8 @@ import { DataQueryError, FilterEvaluationError } from "../evaluation-errors.js";
 import { hasFact } from "../fact-match.js";
 import { hasClass } from "../host-match.js";
 import type { NodeView } from "../node-view.js";
-import { compileRubyRegexp } from "../ruby-regexp.js";
-import { rubySplit } from "../ruby-text.js";
 import { evaluateFunctionStatement } from "./fstatement.js";
+import { readStatement } from "./statement.js";
 
 type Truth = boolean | "&&" | "||" | "!" | "(" | ")";
 
@@ -22,16 +21,11 @@ const OPERATOR = { and: "&&", or: "||", not: "!", "(": "(", ")": ")" } as const;
 /** `Matcher.eval_compound_statement`: a class name, a `/class regex/`, or a fact comparison. */
 async function evaluateStatement(statement: unknown, node: NodeView): Promise<boolean> {
   if (typeof statement !== "string") throw new FilterEvaluationError("compound statement is not a String");
-  if (compileRubyRegexp("^\\/").test(statement)) return hasClass(node, statement);
-  const comparison = compileRubyRegexp(">=|<=|=|<|>").exec(statement);
-  if (!comparison) return hasClass(node, statement);
-  // Ruby splits on the first operator found and keeps two fields: `a=b=c` compares a with b,
-  // `a!=b` looks for a fact named `a!`, `a=>1` compares a with ">1".
-  const [name = "", value] = rubySplit(statement, comparison[0]);
-  if (value === undefined)
+  const reading = readStatement(statement);
+  if (reading.kind === "class") return hasClass(node, reading.klass);
+  if (reading.kind === "incomplete")
     throw new FilterEvaluationError(`statement '${statement}' has nothing to compare with`);
-  const operator = value.startsWith("/") ? "=~" : comparison[0] === "=" ? "==" : comparison[0];
-  return hasFact(await node.fact(name), value, operator);
+  return hasFact(await node.fact(reading.fact), reading.value, reading.operator);
 }
 
 class TruthReader {

@@ -11,7 +11,15 @@ import { compileRubyRegexp, RubyRegexpError } from "../ruby-regexp.js";
 import { rubyRemoveAll, rubySplit, rubySplitRegexp } from "../ruby-text.js";
 
 /** Why a call could not be taken apart; the parser reports it with a column. */
-export class FunctionStatementError extends Error {}
+export class FunctionStatementError extends Error {
+  /** What is missing comes after the call's end (the parser's column points there). */
+  readonly atEnd: boolean;
+
+  constructor(message: string, options: { atEnd?: boolean } = {}) {
+    super(message);
+    this.atEnd = options.atEnd ?? false;
+  }
+}
 
 function withoutOutermostQuotes(params: string): string {
   const pieces = rubySplitRegexp(params, /('|")/);
@@ -59,6 +67,11 @@ export function toFunctionStatement(call: string): FunctionStatement {
 
   const [name, rawParams] = rubySplit(callPart, "(");
   if (name === undefined || rawParams === undefined) {
+    // `f('x').size>=` split on its trailing operator leaves no call at all.
+    const trailing = compileRubyRegexp("(!=|>=|<=|<|>|=)$").exec(call)?.[0];
+    if (trailing !== undefined) {
+      throw new FunctionStatementError(`'${call}' has no value after '${trailing}'`, { atEnd: true });
+    }
     throw new FunctionStatementError(`'${call}' does not name a data query with its argument`);
   }
   const params = rawParams === ")" ? null : withoutOutermostQuotes(rawParams.replaceAll(")", ""));

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { FilterSyntaxError } from "../../errors.js";
 import { parseCompound } from "./parser.js";
 
-function columnOf(input: string): number | undefined {
+function columnOf(input: string, validate = false): number | undefined {
   try {
-    parseCompound(input);
+    parseCompound(input, { validate });
   } catch (e) {
     if (e instanceof FilterSyntaxError) return e.column;
     throw e;
@@ -106,6 +106,8 @@ describe("parseCompound", () => {
     ["x=/ab\\", "An exception was raised", 6],
     ["b and fact('x')", "Could not parse the data query", 7],
     ["fact('x').value=/[/", "Could not parse the data query", 1],
+    ["fact('role').value>=", "'fact('role').value>=' has no value after '>='", 21],
+    ["a or fstat('/x').size<=", "has no value after '<='", 24],
   ])("refuses %j (%s at column %i)", (input, kind, column) => {
     expect(() => parseCompound(input)).toThrow(FilterSyntaxError);
     expect(() => parseCompound(input)).toThrow(kind);
@@ -114,5 +116,39 @@ describe("parseCompound", () => {
 
   it("shows the input with a caret under the column", () => {
     expect(() => parseCompound("a or or b")).toThrow(/column 6\n {4}a or or b\n {9}\^/);
+  });
+
+  describe("with validate, as a client checks before sending", () => {
+    it.each([
+      // [input, message, column]
+      ["fact('role').value==", "the data query fact('role').value has no value after '=='", 21],
+      [
+        "base and fact('role').value==web",
+        "the data query fact('role').value cannot be compared with '==': use =, !=, <, >, <= or >=",
+        10,
+      ],
+      ["role=", "'role=' has no value after '='", 6],
+      ["a and role == ", "'role==' has no value after '=='", 14],
+      ["x=/[/", "invalid Ruby regular expression /[/: premature end of char-class", 4],
+      ["base or /a(/", "invalid Ruby regular expression /a(/: end pattern with unmatched parenthesis", 10],
+    ])("refuses %j: %s at column %i", (input, message, column) => {
+      expect(() => parseCompound(input, { validate: true })).toThrow(message);
+      expect(columnOf(input, true)).toBe(column);
+    });
+
+    it.each([
+      "role=web and fact('role').value=web",
+      "x=/(?<a>x)\\g<a>/",
+      "fstat('/x').size>=10",
+      "/^web/ or not role=/db/",
+    ])("accepts %j as Ruby does", (input) => {
+      expect(parseCompound(input, { validate: true })).toEqual(parseCompound(input));
+    });
+
+    it("keeps Ruby's own parse without it: `.value==` goes out as a field named 'value='", () => {
+      expect(parseCompound("fact('role').value==")).toEqual([
+        { fstatement: { r_compare: "=", operator: "", value: "value=", name: "fact", params: "role" } },
+      ]);
+    });
   });
 });

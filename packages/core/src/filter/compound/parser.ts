@@ -11,6 +11,7 @@
  */
 import { FilterSyntaxError } from "../../errors.js";
 import type { CompoundExpression, CompoundToken } from "../../message/filter.js";
+import { compoundTokenProblem, type FilterProblem } from "../validate-filter.js";
 import { FunctionStatementError, toFunctionStatement } from "./function-statement.js";
 import { type ScannedKind, type ScannedToken, scanToken } from "./scanner.js";
 
@@ -41,7 +42,7 @@ function toCompoundToken(token: ScannedToken, input: string): CompoundToken {
         throw new FilterSyntaxError(
           `Could not parse the data query ${describe(token)} in -S input: ${e.message}`,
           input,
-          token.start + 1,
+          e.atEnd ? token.last + 2 : token.start + 1,
         );
       }
     case "and":
@@ -59,11 +60,28 @@ function toCompoundToken(token: ScannedToken, input: string): CompoundToken {
   }
 }
 
+/** Where in `input` a problem with `token` lies (1-based, in characters). */
+function problemColumn(chars: readonly string[], token: ScannedToken, problem: FilterProblem): number {
+  if (problem.atEnd) return token.last + 2;
+  const text = chars.slice(token.start, token.last + 1).join("");
+  const at = problem.near === undefined ? -1 : text.indexOf(problem.near);
+  return token.start + 1 + (at < 0 ? 0 : Array.from(text.slice(0, at)).length);
+}
+
+export interface ParseCompoundOptions {
+  /**
+   * Also refuse what Ruby's parser accepts but no daemon can evaluate as
+   * meant (a regex Ruby refuses, `role=` with no value, `fact('x').value==`),
+   * as a client does before sending. Off, the result is exactly Ruby's.
+   */
+  validate?: boolean;
+}
+
 /**
  * Parses one `-S` expression (`"role=web and (base or /^dev/) and !fstat('/x').size>0"`).
  * Throws FilterSyntaxError pointing at the first offending character.
  */
-export function parseCompound(input: string): CompoundExpression {
+export function parseCompound(input: string, options: ParseCompoundOptions = {}): CompoundExpression {
   const chars = Array.from(input);
   const size = chars.length;
   const malformed: Problem[] = [];
@@ -148,5 +166,13 @@ export function parseCompound(input: string): CompoundExpression {
       unmatched.start + 1,
     );
   }
-  return accepted.map((token) => toCompoundToken(token, input));
+  const stack = accepted.map((token) => toCompoundToken(token, input));
+  if (options.validate) {
+    stack.forEach((token, i) => {
+      const problem = compoundTokenProblem(token);
+      const scanned = accepted[i] as ScannedToken;
+      if (problem) throw new FilterSyntaxError(problem.reason, input, problemColumn(chars, scanned, problem));
+    });
+  }
+  return stack;
 }
