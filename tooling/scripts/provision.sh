@@ -52,8 +52,9 @@ done
 
 # --- Ruby MCollective (reference peer) --------------------------------------
 apt_install ruby mcollective mcollective-client
-# tmux drives an interactive bash in the completion test.
-apt_install tmux
+# tmux drives an interactive bash and zsh in the completion tests; bash-completion
+# loads the installed script as an operator's bash does.
+apt_install tmux zsh bash-completion
 # The service agent's tests drive a sysvinit script through `service`.
 apt_install init-system-helpers
 # The nettest agent pings with the system's ping; the puppet agent drives a real Puppet 7

@@ -181,7 +181,8 @@ async function dispatch(argv: readonly string[], io: McoIo): Promise<number> {
   } catch (err) {
     if (err instanceof HelpRequested) {
       io.stdout.write(applicationHelp(app.shape, config, config.configFile));
-      return 0;
+      // MCollective's `-h` ends with `exit! 1`; scripts that test `mco X --help` see the same code.
+      return 1;
     }
     fail(io, who, err);
   }
@@ -207,7 +208,15 @@ async function dispatch(argv: readonly string[], io: McoIo): Promise<number> {
     return fail(io, who, err, parsed.options.verbose);
   } finally {
     const connected = invocation.connected;
-    if (connected) await connected.then((m) => m.disconnect()).catch(() => {});
+    const messaging = connected && (await connected.catch(() => undefined));
+    if (messaging) {
+      const hint = messaging.silenceHint();
+      if (hint) {
+        if ("atLineStart" in io.stderr && io.stderr.atLineStart === false) io.stderr.write("\n");
+        io.stderr.write(`${hint}\n`);
+      }
+      await messaging.disconnect().catch(() => {});
+    }
   }
 }
 

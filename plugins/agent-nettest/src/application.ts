@@ -7,6 +7,7 @@ import {
   stringToNumber,
   UsageError,
 } from "@phobos/core";
+import { readAnswer } from "@phobos/core/client";
 
 const USAGE = `mco nettest <ping|connect> <HOST NAME> [PORT]
 
@@ -44,7 +45,7 @@ export default defineApplication({
 
       if (isEmptyFilter(inv.options.filter)) {
         inv.stdout.write("Do you really want to perform network tests unfiltered? (y/n): ");
-        const answer = (await inv.readStdin()).split("\n")[0]?.trim() ?? "";
+        const answer = (await readAnswer()).trim();
         if (!/^(?:y|yes)$/i.test(answer)) return 1;
       }
 

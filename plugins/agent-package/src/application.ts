@@ -1,5 +1,5 @@
 import { defineApplication, isEmptyFilter, rubyToS, UsageError } from "@phobos/core";
-import type { ApplicationInvocation, RpcResult } from "@phobos/core/client";
+import { type ApplicationInvocation, type RpcResult, readAnswer } from "@phobos/core/client";
 
 /** Actions that take no package. */
 export const GLOBAL_ACTIONS = [
@@ -61,7 +61,8 @@ export function parsePackageArguments(args: string[]): { action: string; package
 export async function confirmUnfiltered(inv: ApplicationInvocation, what: string): Promise<boolean> {
   if (!isEmptyFilter(inv.options.filter) || inv.configuration.yes === true) return true;
   inv.stdout.write(`Do you really want to operate on ${what} unfiltered? (y/n): `);
-  const answer = (await inv.readStdin()).split("\n")[0]?.trim() ?? "";
+  // A line typed at the terminal, or the first piped in (Ruby's STDIN.gets).
+  const answer = (await readAnswer()).trim();
   return /^(?:y|yes)$/i.test(answer);
 }
 

@@ -1,6 +1,6 @@
 import { defineAgent, RpcAbortedError, type RpcReply, type ServerPluginContext } from "@phobos/core";
 import { runCommand } from "@phobos/core/server";
-import { sharedManager, startDetached } from "./manager.js";
+import { describeFailedRun, sharedManager, type TriggeredRun } from "./manager.js";
 import { parseServer, validName } from "./names.js";
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -60,6 +60,22 @@ function createPuppet(ctx: ServerPluginContext) {
     return opts;
   }
 
+  /**
+   * The daemon log's line for a run runonce started, once it ends: Puppet
+   * itself leaves no trace of a run that failed before applying a catalog.
+   */
+  function logRunEnd(run: TriggeredRun): void {
+    const who = `Puppet run (pid ${run.pid}, '${run.command}') triggered by ${run.caller}`;
+    if (run.exitcode === 0) {
+      ctx.log.info(`${who} finished: exit code 0`);
+      return;
+    }
+    const tail = run.tail ?? [];
+    ctx.log.warn(
+      `${who} ${run.signal ? `was killed by ${run.signal}` : `failed with exit code ${run.exitcode}`}${tail.length > 0 ? `; its last lines:\n${tail.map((line) => `\t${line}`).join("\n")}` : ""}`,
+    );
+  }
+
   return {
     actions: {
       async disable(request, reply) {
@@ -104,7 +120,21 @@ function createPuppet(ctx: ServerPluginContext) {
         reply.data.lastrun = lastrun;
         reply.data.since_lastrun = Math.floor(Date.now() / 1000) - lastrun;
         reply.data.config_version = summary.version?.config ?? "unknown";
-        reply.data.summary = summary;
+        // Inside `summary`, whose shape Puppet owns, so no output Ruby clients read changes.
+        const failed = await mgr.failedTriggeredRun(lastrun);
+        reply.data.summary = failed
+          ? {
+              ...summary,
+              last_triggered_run: {
+                failed: true,
+                message: describeFailedRun(failed),
+                started_at: failed.started_at,
+                ...(failed.finished_at === undefined ? {} : { finished_at: failed.finished_at }),
+                exitcode: failed.exitcode ?? null,
+                tail: failed.tail ?? [],
+              },
+            }
+          : summary;
       },
 
       async status(_request, reply) {
@@ -160,7 +190,11 @@ function createPuppet(ctx: ServerPluginContext) {
           name,
           ...properties,
         ];
-        const result = await runCommand(puppet, argv.slice(1), { timeoutMs: 15_000 });
+        // The action's own deadline (the DDL's 20 s, through the signal
+        // runCommand picks up) is what bounds this in the daemon: a fixed 15 s
+        // cut Puppet's start short on a loaded host. The long cap is only a
+        // backstop for a call made outside an action.
+        const result = await runCommand(puppet, argv.slice(1), { timeoutMs: 120_000 });
         const logs = `${result.stdout}\n${result.stderr}`
           .split("\n")
           .filter((line) => /^(Notice|Warning|Error|Info): /.test(line));
@@ -224,7 +258,7 @@ function createPuppet(ctx: ServerPluginContext) {
           const text = argv.join(" ");
           ctx.log.debug(`Initiating a puppet agent run using the command: ${text}`);
           try {
-            await startDetached(argv);
+            await mgr.startTriggeredRun(argv, request.caller, logRunEnd);
           } catch (err) {
             ctx.log.warn(`Failed to execute ${text} - ${(err as Error).message}`);
             abort(reply, "summary", `Puppet command '${text}' had exit code 1, expected 0`);

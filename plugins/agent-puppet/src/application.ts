@@ -316,6 +316,20 @@ export default defineApplication({
             inv.stdout.write(`${label.padStart(33)}: ${sparklineFor(values(field))}\n`);
           }
           inv.stdout.write("\n");
+          const failed = results.flatMap((r) => {
+            const run = (r.data.summary as Record<string, unknown> | undefined)?.last_triggered_run;
+            const message = (run as Record<string, unknown> | undefined)?.message;
+            return r.statuscode === 0 && typeof message === "string" ? [{ sender: r.sender, message }] : [];
+          });
+          if (failed.length > 0) {
+            inv.stdout.write(
+              `${inv.color("red", `Nodes whose last triggered Puppet run failed: ${failed.length}`)}\n\n`,
+            );
+            const width = Math.max(...failed.map((f) => f.sender.length)) + 3;
+            for (const f of failed.sort((a, b) => (a.sender < b.sender ? -1 : 1)))
+              inv.stdout.write(`${f.sender.padStart(width)}: ${f.message}\n`);
+            inv.stdout.write("\n");
+          }
           break;
         }
         case "enable":

@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { closeSync, openSync } from "node:fs";
+import { mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { runCommand } from "@phobos/core/server";
+import { currentActionSignal, runCommand } from "@phobos/core/server";
 import { load } from "js-yaml";
 
 /** The state files Puppet writes, by their Puppet setting names. */
@@ -31,6 +32,28 @@ export interface PuppetStatus {
 }
 
 export type Summary = Record<string, Record<string, unknown>>;
+
+/**
+ * A run `runonce` started, as the daemon saw it end: Puppet's own files
+ * say nothing about a run that failed before it applied a catalog ("No
+ * more routes to ca"), so its outcome is kept beside them.
+ */
+export interface TriggeredRun {
+  command: string;
+  pid: number;
+  caller: string;
+  /** Epoch seconds. */
+  started_at: number;
+  /** Epoch seconds; absent while it runs, or when no daemon saw it end. */
+  finished_at?: number;
+  exitcode?: number | null;
+  signal?: string | null;
+  /** Its last lines of output. */
+  tail?: string[];
+}
+
+/** How many lines of a triggered run's output are kept and logged. */
+export const TRIGGERED_RUN_TAIL = 10;
 
 /** Reads `plugin.puppet.<key>` (the puppet agent's settings, which its data plugins share). */
 export interface PuppetSettingsReader {
@@ -80,20 +103,30 @@ function processAlive(text: string): boolean {
 export class PuppetAgentManager {
   readonly #settings: PuppetSettingsReader;
   #paths: Promise<StatePaths> | undefined;
+  #pathsRead: AbortController | undefined;
 
   constructor(settings: PuppetSettingsReader) {
     this.#settings = settings;
   }
 
   paths(): Promise<StatePaths> {
-    this.#paths ??= this.#readPaths();
-    this.#paths.catch(() => {
-      this.#paths = undefined;
-    });
+    if (!this.#paths) {
+      // Its own signal: the read is shared, and usually started before any request (at load).
+      this.#pathsRead = new AbortController();
+      this.#paths = this.#readPaths(this.#pathsRead.signal);
+      this.#paths.catch(() => {
+        this.#paths = undefined;
+      });
+    }
+    // An action given up on while it waits ends the read: a hung `puppet config
+    // print` must not outlive it (the next request starts a fresh one).
+    const waiting = currentActionSignal();
+    const read = this.#pathsRead;
+    if (waiting && read) waiting.addEventListener("abort", () => read.abort(waiting.reason), { once: true });
     return this.#paths;
   }
 
-  async #readPaths(): Promise<StatePaths> {
+  async #readPaths(signal: AbortSignal): Promise<StatePaths> {
     const given: Partial<StatePaths> = {};
     for (const key of STATE_SETTINGS) {
       const value = this.#settings.string(key);
@@ -112,7 +145,7 @@ export class PuppetAgentManager {
       "agent",
       ...missing,
     ];
-    const result = await runCommand(puppet, argv.slice(1), { timeoutMs: 60_000 });
+    const result = await runCommand(puppet, argv.slice(1), { timeoutMs: 60_000, signal });
     if (result.exitcode !== 0) {
       throw new Error(
         `'${argv.join(" ")}' failed (exit ${result.exitcode}): ${result.stderr.trim() || result.stdout.trim()}`,
@@ -129,6 +162,109 @@ export class PuppetAgentManager {
     const still = STATE_SETTINGS.filter((key) => !given[key]);
     if (still.length > 0) throw new Error(`'${argv.join(" ")}' did not print ${still.join(", ")}`);
     return given as StatePaths;
+  }
+
+  /**
+   * Where the outcome and output of triggered runs are kept:
+   * `plugin.puppet.triggered_run_dir`, else the directory of Puppet's
+   * catalog run lock (its statedir, readable by root only, as the
+   * output may show diffs of secret files).
+   */
+  async triggeredRunFiles(): Promise<{ record: string; output: string }> {
+    const dir =
+      this.#settings.string("triggered_run_dir") ?? dirname((await this.paths()).agent_catalog_run_lockfile);
+    return { record: join(dir, "phobos_triggered_run.json"), output: join(dir, "phobos_triggered_run.log") };
+  }
+
+  async #writeRecord(run: TriggeredRun): Promise<void> {
+    const { record } = await this.triggeredRunFiles();
+    const temp = `${record}.${randomBytes(4).toString("hex")}`;
+    await writeFile(temp, `${JSON.stringify(run)}\n`, { mode: 0o600 });
+    await rename(temp, record);
+  }
+
+  /**
+   * Starts `argv` detached, its output in the output file (so the run
+   * outlives the daemon and its output survives it), and records it;
+   * when it ends, records its exit status and last lines and hands the
+   * record to `onEnd`. Resolves once it started; rejects when it cannot.
+   */
+  async startTriggeredRun(
+    argv: readonly string[],
+    caller: string,
+    onEnd: (run: TriggeredRun) => void,
+  ): Promise<TriggeredRun> {
+    const [command, ...args] = argv;
+    if (command === undefined) throw new Error("empty command");
+    const { output } = await this.triggeredRunFiles();
+    // Puppet makes its statedir on its first run; this may come before it.
+    await mkdir(dirname(output), { recursive: true, mode: 0o750 });
+    const fd = openSync(output, "w", 0o600);
+    let run: TriggeredRun;
+    try {
+      run = await new Promise<TriggeredRun>((resolve, reject) => {
+        const child = spawn(command, args, { detached: true, stdio: ["ignore", fd, fd] });
+        child.once("error", reject);
+        child.once("spawn", () => {
+          child.unref();
+          const started: TriggeredRun = {
+            command: argv.join(" "),
+            pid: child.pid as number,
+            caller,
+            started_at: Math.floor(Date.now() / 1000),
+          };
+          child.once("exit", (code, signal) => {
+            void (async () => {
+              const ended: TriggeredRun = {
+                ...started,
+                finished_at: Math.floor(Date.now() / 1000),
+                exitcode: code,
+                signal,
+                tail: await outputTail(output),
+              };
+              await this.#writeRecord(ended).catch(() => undefined);
+              onEnd(ended);
+            })();
+          });
+          resolve(started);
+        });
+      });
+    } finally {
+      closeSync(fd);
+    }
+    await this.#writeRecord(run);
+    return run;
+  }
+
+  /**
+   * The last triggered run: as recorded when it ended, or, when no daemon
+   * saw it end (restarted meanwhile) and it is gone, with its output's
+   * last lines and no exit status.
+   */
+  async lastTriggeredRun(): Promise<TriggeredRun | undefined> {
+    const { record, output } = await this.triggeredRunFiles();
+    let run: TriggeredRun;
+    try {
+      run = JSON.parse(await readFile(record, "utf8")) as TriggeredRun;
+    } catch {
+      return undefined;
+    }
+    if (run.finished_at === undefined && !processAlive(String(run.pid))) {
+      return { ...run, exitcode: null, tail: await outputTail(output) };
+    }
+    return run;
+  }
+
+  /**
+   * The last triggered run when it failed and no run completed after it:
+   * what `status` and `last_run_summary` report beside Puppet's own files.
+   */
+  async failedTriggeredRun(lastrun?: number): Promise<TriggeredRun | undefined> {
+    const run = await this.lastTriggeredRun();
+    if (run === undefined || run.exitcode === 0) return undefined;
+    if (run.finished_at === undefined && run.exitcode === undefined) return undefined;
+    const completed = lastrun ?? (await this.lastrun());
+    return completed > (run.finished_at ?? run.started_at) ? undefined : run;
   }
 
   /** last_run_summary.yaml with the sections and resource counters the Ruby agent guarantees. */
@@ -218,6 +354,7 @@ export class PuppetAgentManager {
     const idling = daemonPresent && !applying;
     const since = Math.floor(Date.now() / 1000) - lastrun;
     const status = disabled ? "disabled" : applying ? "applying a catalog" : idling ? "idling" : "stopped";
+    const failed = await this.failedTriggeredRun(lastrun);
     return {
       applying,
       enabled: !disabled,
@@ -227,7 +364,7 @@ export class PuppetAgentManager {
       disable_message: lockMessage,
       since_lastrun: since,
       status,
-      message: `Currently ${status}; last completed run ${secondsToHuman(since)} ago`,
+      message: `Currently ${status}; last completed run ${secondsToHuman(since)} ago${failed ? `; ${describeFailedRun(failed)}` : ""}`,
     };
   }
 
@@ -301,6 +438,37 @@ export class PuppetAgentManager {
   }
 }
 
+/** The last lines of a file, blank ones left out. */
+async function outputTail(path: string, lines = TRIGGERED_RUN_TAIL): Promise<string[]> {
+  try {
+    return (await readFile(path, "utf8"))
+      .split("\n")
+      .map((line) => line.trimEnd())
+      .filter((line) => line !== "")
+      .slice(-lines);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * `the run triggered 12 seconds ago failed (exit code 1): Error: Could not
+ * run: No more routes to ca`: how it ended and the line that says why (the
+ * last `Error:` line, else the last line).
+ */
+export function describeFailedRun(run: TriggeredRun, now = Date.now()): string {
+  const ago = secondsToHuman(Math.max(0, Math.floor(now / 1000) - run.started_at));
+  const how =
+    run.finished_at === undefined
+      ? "ended while no daemon watched it (exit status unknown)"
+      : run.signal
+        ? `was killed by ${run.signal}`
+        : `failed (exit code ${run.exitcode})`;
+  const tail = run.tail ?? [];
+  const why = [...tail].reverse().find((line) => /^Error: /.test(line)) ?? tail[tail.length - 1];
+  return `the run triggered ${ago} ago ${how}${why === undefined ? "" : `: ${why}`}`;
+}
+
 const managers = new Map<string, PuppetAgentManager>();
 
 /**
@@ -310,7 +478,9 @@ const managers = new Map<string, PuppetAgentManager>();
  */
 export function sharedManager(settings: PuppetSettingsReader): PuppetAgentManager {
   const key = JSON.stringify(
-    ["config", "puppet_binary", ...STATE_SETTINGS].map((k) => settings.string(k) ?? null),
+    ["config", "puppet_binary", "triggered_run_dir", ...STATE_SETTINGS].map(
+      (k) => settings.string(k) ?? null,
+    ),
   );
   let mgr = managers.get(key);
   if (!mgr) {
@@ -319,18 +489,4 @@ export function sharedManager(settings: PuppetSettingsReader): PuppetAgentManage
     mgr.paths().catch(() => undefined);
   }
   return mgr;
-}
-
-/** Starts `argv` detached (it outlives the request, as Puppet runs do); rejects when it cannot start. */
-export function startDetached(argv: readonly string[]): Promise<void> {
-  const [command, ...args] = argv;
-  if (command === undefined) return Promise.reject(new Error("empty command"));
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { detached: true, stdio: "ignore" });
-    child.once("error", reject);
-    child.once("spawn", () => {
-      child.unref();
-      resolve();
-    });
-  });
 }

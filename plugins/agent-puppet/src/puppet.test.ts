@@ -7,7 +7,7 @@
  * validators.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildPluginContext, createLogger, createPlugin, memorySink, type RpcReply } from "@phobos/core";
@@ -39,7 +39,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "phobos-puppet-"));
   site = await createPuppetSite(join(work, "site"));
   await site.apply();
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
@@ -66,7 +66,16 @@ async function call(action: string, data: Record<string, unknown>, extra: Record
   };
   try {
     await plugin.instance.actions[action]?.(
-      { agent: "puppet", action, data, sender: "c", caller: "uid=0", requestid: "r", time: 0 },
+      {
+        signal: new AbortController().signal,
+        agent: "puppet",
+        action,
+        data,
+        sender: "c",
+        caller: "uid=0",
+        requestid: "r",
+        time: 0,
+      },
       reply,
     );
   } catch (err) {
@@ -175,6 +184,92 @@ describe("state from a real Puppet run", () => {
     expect(existsSync(join(site.dir, "beta.txt"))).toBe(false);
   });
 
+  it("a triggered run that fails: the daemon logs its exit code and last lines, status and last_run_summary tell", async () => {
+    const failing = join(site.dir, "failing-puppet.sh");
+    await writeFile(
+      failing,
+      [
+        "#!/bin/sh",
+        "echo \"Info: Using environment 'production'\"",
+        "echo 'Error: Could not run: No more routes to ca' >&2",
+        "exit 1",
+        "",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    const plugin = await openPlugin(
+      { definition: puppet, settings: settings({ command: failing }) },
+      "server",
+      "n1",
+    );
+    const reply: RpcReply = {
+      data: {},
+      statuscode: 0,
+      statusmsg: "OK",
+      fail(message, statuscode = 1) {
+        reply.statuscode = statuscode;
+        reply.statusmsg = message;
+      },
+    };
+    try {
+      await plugin.instance.actions.runonce?.(
+        {
+          signal: new AbortController().signal,
+          agent: "puppet",
+          action: "runonce",
+          data: {},
+          sender: "c",
+          caller: "uid=0",
+          requestid: "r",
+          time: 0,
+        },
+        reply,
+      );
+      // Puppet started fine, as far as the request can tell: the failure comes later.
+      expect(reply.statuscode).toBe(0);
+      await waitFor(
+        async () => plugin.log.lines.some((l) => l.message.includes("failed with exit code 1")),
+        "the daemon's log line for the failed run",
+      );
+    } finally {
+      plugin.close();
+    }
+    const line = plugin.log.lines.find((l) => l.message.includes("failed with exit code 1"));
+    expect(line?.level).toBe("warn");
+    expect(line?.message).toMatch(
+      new RegExp(
+        `^Puppet run \\(pid \\d+, '${failing} --onetime [^']*'\\) triggered by uid=0 failed with exit code 1; its last lines:\n\tInfo: Using environment 'production'\n\tError: Could not run: No more routes to ca$`,
+      ),
+    );
+    const why =
+      /the run triggered (\d+ minutes )?\d\d seconds ago failed \(exit code 1\): Error: Could not run: No more routes to ca$/;
+    const status = await call("status", {});
+    expect(status.data.message).toMatch(
+      new RegExp(`^Currently stopped; last completed run .* ago; ${why.source}`),
+    );
+    const summary = await call("last_run_summary", {});
+    const triggered = (summary.data.summary as Record<string, Record<string, unknown>>).last_triggered_run;
+    expect(triggered).toMatchObject({
+      failed: true,
+      exitcode: 1,
+      tail: ["Info: Using environment 'production'", "Error: Could not run: No more routes to ca"],
+    });
+    expect(triggered?.message).toMatch(why);
+
+    // A run that works puts things right.
+    const before = await site.finishedRuns();
+    expect((await call("runonce", {})).statuscode).toBe(0);
+    await waitFor(async () => (await site.finishedRuns()) > before, "the good run");
+    await waitFor(async () => {
+      const { data } = await call("status", {});
+      return /^Currently stopped; last completed run (\d+ minutes )?\d\d seconds ago$/.test(
+        String(data.message),
+      );
+    }, "status without the failure");
+    const after = await call("last_run_summary", {});
+    expect(after.data.summary).not.toHaveProperty("last_triggered_run");
+  });
+
   it("runonce refuses bad options before running, and a server without allow_server_override", async () => {
     const env = await call("runonce", { environment: "bad-env" });
     expect([env.statuscode, env.statusmsg]).toEqual([1, "Invalid environment 'bad-env' specified"]);
@@ -200,7 +295,7 @@ describe("resource", () => {
       { type: "file", name: file, ensure: "present", content: "hi" },
       { resource_type_whitelist: "file,package" },
     );
-    expect(r.statuscode).toBe(0);
+    expect([r.statuscode, r.statusmsg]).toEqual([0, "OK"]);
     expect(r.data.changed).toBe(true);
     expect(String(r.data.result)).toContain(`File[${file}]/ensure`);
     expect(await readFile(file, "utf8")).toBe("hi");

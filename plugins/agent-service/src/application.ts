@@ -1,5 +1,5 @@
 import { defineApplication, isEmptyFilter, rubyToS, UsageError } from "@phobos/core";
-import type { ApplicationInvocation, RpcResult } from "@phobos/core/client";
+import { type ApplicationInvocation, type RpcResult, readAnswer } from "@phobos/core/client";
 
 export const SERVICE_ACTIONS = ["start", "stop", "restart", "status"];
 
@@ -30,7 +30,8 @@ export function parseServiceArguments(args: string[]): { action: string; service
 async function confirmUnfiltered(inv: ApplicationInvocation): Promise<boolean> {
   if (!isEmptyFilter(inv.options.filter) || inv.configuration.yes === true) return true;
   inv.stdout.write("Do you really want to operate on services unfiltered? (y/n): ");
-  const answer = (await inv.readStdin()).split("\n")[0]?.trim() ?? "";
+  // A line typed at the terminal, or the first piped in (Ruby's STDIN.gets).
+  const answer = (await readAnswer()).trim();
   return /^(?:y|yes)$/i.test(answer);
 }
 

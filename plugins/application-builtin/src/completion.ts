@@ -1,11 +1,44 @@
-import { defineApplication } from "@phobos/core";
+import { readFileSync, realpathSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { defineApplication, UsageError } from "@phobos/core";
 import { callableAgents } from "./agents.js";
+
+const LISTS = ["list_agents", "list_actions", "list_inputs", "list_applications", "list_discovery_methods"];
+const CHOICES = "--list-[agents|actions|inputs|applications|discovery-methods], --bash or --zsh";
+
+/** Single quotes for sh and zsh: the path is written into a script. */
+const shellQuote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+
+/**
+ * The completion script for `shell`, bound to the mco that is running: the
+ * scripts ship beside its bin/ (apps/mco/completion), and the line that
+ * names the mco to ask gets this one's real path, so a host with Ruby's
+ * mco earlier in PATH still completes Phobos's applications.
+ */
+function completionScript(shell: "bash" | "zsh"): string {
+  const entry = process.argv[1];
+  if (entry === undefined) throw new UsageError("cannot tell which mco is running: no script path in argv");
+  const bin = realpathSync(entry);
+  const file = join(dirname(dirname(bin)), "completion", shell === "bash" ? "mco.bash" : "_mco");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UsageError(
+      `cannot read the ${shell} completion script ${file} (shipped beside ${bin}): ${(err as NodeJS.ErrnoException).code ?? err}`,
+    );
+  }
+  const marker = /^_mco_bin=""$/m;
+  if (!marker.test(text)) throw new UsageError(`${file} has no _mco_bin="" line to write the mco path into`);
+  return text.replace(marker, () => `_mco_bin=${shellQuote(bin)}`);
+}
 
 /**
  * `mco completion`: the words a shell completes mco's command line with
- * (applications, agents, an agent's actions, an action's inputs); `-v`
- * adds each one's description after a colon. apps/mco ships the bash
- * completion script that calls it.
+ * (applications, agents, an agent's actions, an action's inputs, the
+ * discovery methods installed); `-v` adds each one's description after a
+ * colon. `--bash` and `--zsh` print the completion script for this mco, to
+ * install where the shell looks (see apps/mco's README).
  */
 export default defineApplication({
   name: "completion",
@@ -32,21 +65,37 @@ export default defineApplication({
         arguments: "--list-applications",
         type: "bool",
       },
+      {
+        name: "list_discovery_methods",
+        description: "List all installed discovery methods",
+        arguments: "--list-discovery-methods",
+        type: "bool",
+      },
+      {
+        name: "bash",
+        description: "Print the bash completion script for this mco",
+        arguments: "--bash",
+        type: "bool",
+      },
+      {
+        name: "zsh",
+        description: "Print the zsh completion script for this mco",
+        arguments: "--zsh",
+        type: "bool",
+      },
       // MCollective had only --agent; -a is accepted too, as for mco rpc.
       { name: "agent", description: "The agent to operate on", arguments: ["-a", "--agent AGENT"] },
       { name: "action", description: "The action to operate on", arguments: "--action ACTION" },
     ],
     async run(inv) {
       const conf = inv.configuration;
-      const lists = ["list_agents", "list_actions", "list_inputs", "list_applications"].filter(
-        (key) => conf[key] !== undefined,
-      );
+      const lists = [...LISTS, "bash", "zsh"].filter((key) => conf[key] !== undefined);
       if (lists.length === 0) {
-        inv.stderr.write("Please choose either --list-[agents|actions|inputs|applications]\n");
+        inv.stderr.write(`Please choose either ${CHOICES}\n`);
         return 1;
       }
       if (lists.length > 1) {
-        inv.stderr.write("Please choose only one of --list-[agents|actions|inputs|applications]\n");
+        inv.stderr.write(`Please choose only one of ${CHOICES}\n`);
         return 1;
       }
       const verbose = inv.options.verbose;
@@ -55,8 +104,16 @@ export default defineApplication({
       const agent = conf.agent as string | undefined;
       const action = conf.action as string | undefined;
       switch (lists[0]) {
+        case "bash":
+        case "zsh":
+          inv.stdout.write(completionScript(lists[0]));
+          return 0;
         case "list_applications":
           for (const app of inv.applications()) out(app.name, app.description);
+          return 0;
+        case "list_discovery_methods":
+          for (const entry of [...inv.registry.list("discovery")].sort((a, b) => (a.name < b.name ? -1 : 1)))
+            out(entry.name, entry.description ?? "");
           return 0;
         case "list_agents":
           for (const name of callableAgents(inv.registry)) {

@@ -2,7 +2,13 @@ import { writeFileSync } from "node:fs";
 import { defineApplication, hashGet, type RubyValue, rubyToS, toNatural, UsageError } from "@phobos/core";
 import { type ApplicationInvocation, compareRubyStrings, ljust, rjust } from "@phobos/core/client";
 import { nodeReport } from "./inventory-report.js";
-import { loadInventoryScript, runInventoryScript } from "./inventory-script.js";
+import {
+  type InventoryReply,
+  inventoryNode,
+  isRubyInventoryProgram,
+  loadInventoryScript,
+  runInventoryScript,
+} from "./inventory-script.js";
 
 const get = (raw: unknown, key: string): RubyValue | undefined => hashGet(raw as RubyValue, key);
 
@@ -72,19 +78,28 @@ async function collectivesMap(inv: ApplicationInvocation, file: string): Promise
   return 0;
 }
 
+async function inventoryReplies(inv: ApplicationInvocation): Promise<InventoryReply[]> {
+  const util = await inv.rpcClient("rpcutil", { progress: false });
+  const replies: InventoryReply[] = [];
+  await util.call("inventory", {}, (result) => {
+    replies.push({ identity: result.sender, data: result.raw as RubyValue });
+  });
+  return replies;
+}
+
 async function scriptReport(inv: ApplicationInvocation, file: string): Promise<number> {
   const script = await loadInventoryScript(file);
+  if (isRubyInventoryProgram(script)) {
+    // The evaluator runs synchronously, so the replies are gathered first; the output is the same.
+    const replies = script.asksNodes ? await inventoryReplies(inv) : [];
+    script.run(replies, (text) => inv.stdout.write(text));
+    return 0;
+  }
   const util = await inv.rpcClient("rpcutil", { progress: false });
   await util.call("inventory", {}, (result) => {
-    const data = toNatural(result.raw as RubyValue) as Record<string, unknown>;
-    inv.stdout.write(
-      `${runInventoryScript(script, {
-        identity: result.sender,
-        facts: (data.facts ?? {}) as Record<string, unknown>,
-        classes: (data.classes ?? []) as string[],
-        agents: (data.agents ?? []) as string[],
-      })}\n`,
-    );
+    const reply = { identity: result.sender, data: result.raw as RubyValue };
+    const data = toNatural(reply.data) as Record<string, unknown>;
+    inv.stdout.write(`${runInventoryScript(script, inventoryNode(reply, data))}\n`);
   });
   return 0;
 }

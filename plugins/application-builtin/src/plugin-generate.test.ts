@@ -2,13 +2,13 @@
  * A generated plugin is a working Phobos plugin package: the loader finds
  * it in a libdir, its JSON DDL reads and its module loads and answers.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLogger, discoverPlugins, memorySink, renderDdlHelp } from "@phobos/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { generatePlugin } from "./plugin-generate.js";
-import { pluginInfo } from "./plugin-info.js";
+import { packagePlugin, pluginInfo } from "./plugin-info.js";
 
 // Inside the package, so the generated modules resolve @phobos/core through its node_modules.
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
@@ -85,7 +85,49 @@ describe("mco plugin info", () => {
     );
   });
 
-  it("refuses a directory that is not a plugin package", () => {
-    expect(() => pluginInfo(libdir)).toThrow(/is not a valid Phobos plugin package/);
+  it("refuses a directory that is not a plugin package, saying what one is", () => {
+    expect(() => pluginInfo(libdir)).toThrow(
+      /is not a valid Phobos plugin package \(a directory with a package.json that has an "mcollective" manifest\)$/,
+    );
+  });
+});
+
+describe("mco plugin info/package on a Ruby MCollective plugin", () => {
+  const ruby = join(libdir, "ruby-weather");
+  mkdirSync(join(ruby, "agent"), { recursive: true });
+  mkdirSync(join(ruby, "application"), { recursive: true });
+  writeFileSync(join(ruby, "agent", "weather.ddl"), 'metadata :name => "weather"\n');
+  writeFileSync(join(ruby, "agent", "weather.rb"), "module MCollective; end\n");
+  writeFileSync(join(ruby, "application", "weather.rb"), "module MCollective; end\n");
+  const ddlOnly = join(libdir, "ruby-util");
+  mkdirSync(join(ddlOnly, "util"), { recursive: true });
+  writeFileSync(join(ddlOnly, "util", "helper.rb"), "module MCollective; end\n");
+
+  it("says what it expects and how to put the DDLs in the configured libdir", () => {
+    const message = (() => {
+      try {
+        packagePlugin(ruby, libdir, ["/srv/mco-libdir", "/other"]);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return "no error";
+    })();
+    expect(message).toContain(
+      `${ruby} is a Ruby MCollective plugin (agent/weather.ddl, agent/weather.rb, application/weather.rb): `,
+    );
+    expect(message).toContain('an npm package whose package.json has an "mcollective" manifest');
+    expect(message).toMatch(
+      /put its DDLs in a libdir as DDL-only entries: mkdir -p \/srv\/mco-libdir\/mcollective\/agent && cp \S*agent\/weather\.ddl \/srv\/mco-libdir\/mcollective\/agent\/$/,
+    );
+    expect(message).not.toContain("\n");
+  });
+
+  it("asks for a libdir when the config names none, and says so when there is no DDL to use", () => {
+    expect(() => pluginInfo(ruby)).toThrow(
+      /LIBDIR\/mcollective\/agent\/ \(and add libdir = LIBDIR to the client config, which names none\)$/,
+    );
+    expect(() => pluginInfo(ddlOnly)).toThrow(
+      /is a Ruby MCollective plugin \(util\/helper\.rb\): .* and this plugin has no agent, data or discovery DDL mco could use$/,
+    );
   });
 });

@@ -4,24 +4,81 @@
  * manifest, as mco would read it), and an installable tarball (`npm pack`).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { parseManifest, UsageError } from "@phobos/core";
 import { rjust } from "@phobos/core/client";
 
-function readPackageJson(dir: string): Record<string, unknown> {
+/** The directories MCollective's `plugin package` recognised (application/plugin.rb). */
+const RUBY_PLUGIN_DIRS = [
+  "agent", "application", "util", "aggregate", "data", "validator", "discovery",
+  "connector", "facts", "registration", "security", "audit", "pluginpackager",
+]; // biome-ignore format: one list
+
+/** The DDLs a libdir can hold without code (`<libdir>/mcollective/<type>/<name>.ddl`). */
+const DDL_ONLY_DIRS = ["agent", "data", "discovery"];
+
+const listFiles = (dir: string): string[] => {
+  try {
+    return readdirSync(dir).filter((name) => statSync(join(dir, name)).isFile());
+  } catch {
+    return [];
+  }
+};
+
+/**
+ * What to say about a Ruby MCollective plugin directory (agent/, application/,
+ * DDLs…), or undefined when `dir` is not one: Phobos cannot package or run
+ * its Ruby code, but the DDLs of agents, data and discovery plugins work as
+ * they are from a libdir, so `mco rpc` can call the Ruby agents.
+ */
+function rubyPluginAdvice(dir: string, libdirs: readonly string[]): string | undefined {
+  const found = RUBY_PLUGIN_DIRS.filter((sub) =>
+    listFiles(join(dir, sub)).some((f) => f.endsWith(".rb") || f.endsWith(".ddl")),
+  );
+  if (found.length === 0) return undefined;
+  const shown = found.flatMap((sub) => listFiles(join(dir, sub)).map((f) => `${sub}/${f}`));
+  const ddls = DDL_ONLY_DIRS.flatMap((sub) =>
+    listFiles(join(dir, sub))
+      .filter((f) => f.endsWith(".ddl") || f.endsWith(".json"))
+      .map((f) => ({ sub, path: join(dir, sub, f) })),
+  );
+  const what = `${dir} is a Ruby MCollective plugin (${shown.slice(0, 6).join(", ")}${shown.length > 6 ? ", …" : ""})`;
+  const expects =
+    'mco plugin package packs Phobos plugin packages: an npm package whose package.json has an "mcollective" manifest (mco plugin generate agent NAME writes one); Phobos does not run Ruby code';
+  if (ddls.length === 0)
+    return `${what}: ${expects}, and this plugin has no agent, data or discovery DDL mco could use`;
+  const libdir = libdirs[0];
+  const target = libdir ?? "LIBDIR";
+  const copies = [...new Set(ddls.map((d) => d.sub))]
+    .map(
+      (sub) =>
+        `mkdir -p ${join(target, "mcollective", sub)} && cp ${ddls
+          .filter((d) => d.sub === sub)
+          .map((d) => relative(process.cwd(), d.path) || d.path)
+          .join(" ")} ${join(target, "mcollective", sub)}/`,
+    )
+    .join(" && ");
+  return `${what}: ${expects}. To call its Ruby agents from mco, put its DDLs in a libdir as DDL-only entries: ${copies}${
+    libdir === undefined ? " (and add libdir = LIBDIR to the client config, which names none)" : ""
+  }`;
+}
+
+function readPackageJson(dir: string, libdirs: readonly string[] = []): Record<string, unknown> {
   const path = join(dir, "package.json");
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
+    const advice = rubyPluginAdvice(dir, libdirs);
+    if (advice !== undefined) throw new UsageError(advice);
     throw new UsageError(
-      `${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}: target directory is not a valid Phobos plugin package`,
+      `${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}: target directory is not a valid Phobos plugin package (a directory with a package.json that has an "mcollective" manifest)`,
     );
   }
   if (typeof json !== "object" || json === null || !("mcollective" in json)) {
     throw new UsageError(
-      `${path} has no "mcollective" manifest: target directory is not a valid Phobos plugin package`,
+      `${path} has no "mcollective" manifest: target directory is not a valid Phobos plugin package (its package.json must declare its plugins under "mcollective"; mco plugin generate agent NAME writes an example)`,
     );
   }
   return json as Record<string, unknown>;
@@ -31,9 +88,9 @@ const row = (label: string, value: unknown) =>
   `${rjust(label, 30)}${value === undefined ? "" : String(value)}`;
 
 /** The `Plugin information` block MCollective printed, for a plugin package. */
-export function pluginInfo(target: string): string {
+export function pluginInfo(target: string, libdirs: readonly string[] = []): string {
   const dir = resolve(target);
-  const json = readPackageJson(dir);
+  const json = readPackageJson(dir, libdirs);
   const name = typeof json.name === "string" ? json.name : undefined;
   const { manifest, errors } = parseManifest(json.mcollective, {
     packageName: name,
@@ -67,10 +124,17 @@ export function pluginInfo(target: string): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** `npm pack` of the plugin package into the current directory; returns npm's report. */
-export function packagePlugin(target: string, cwd: string): { ok: boolean; output: string } {
+/**
+ * `npm pack` of the plugin package into the current directory; returns npm's
+ * report. `libdirs` (the client config's) go into the advice for a Ruby plugin.
+ */
+export function packagePlugin(
+  target: string,
+  cwd: string,
+  libdirs: readonly string[] = [],
+): { ok: boolean; output: string } {
   const dir = resolve(target);
-  readPackageJson(dir);
+  readPackageJson(dir, libdirs);
   const r = spawnSync("npm", ["pack", dir], { cwd, encoding: "utf8" });
   if (r.error) {
     const why =

@@ -143,10 +143,10 @@ export default defineApplication({
           return 0;
         }
         case "info":
-          inv.stdout.write(pluginInfo(target));
+          inv.stdout.write(pluginInfo(target, inv.config.libdir));
           return 0;
         case "package": {
-          const { ok, output } = packagePlugin(target, process.cwd());
+          const { ok, output } = packagePlugin(target, process.cwd(), inv.config.libdir);
           (ok ? inv.stdout : inv.stderr).write(output);
           return ok ? 0 : 1;
         }

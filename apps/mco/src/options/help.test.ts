@@ -55,9 +55,21 @@ describe("mco help <app> / mco <app> --help", () => {
   for (const [name, definition] of apps) {
     it(`${name}: as Ruby prints it`, async () => {
       let expected = golden(`help-${name}.txt`);
-      // Phobos's completion also takes -a for --agent, as mco rpc does.
+      // Phobos's completion also takes -a for --agent, as mco rpc does, lists the discovery
+      // methods and prints the scripts that call it.
       if (name === "completion")
-        expected = expected.replace("        --agent AGENT  ", "    -a, --agent AGENT  ");
+        expected = expected
+          .replace("        --agent AGENT  ", "    -a, --agent AGENT  ")
+          .replace(
+            "List all known applications\n",
+            [
+              "List all known applications",
+              "        --list-discovery-methods     List all installed discovery methods",
+              "        --bash                       Print the bash completion script for this mco",
+              "        --zsh                        Print the zsh completion script for this mco",
+              "",
+            ].join("\n"),
+          );
       expect(await help(definition)).toBe(expected);
     });
   }

@@ -224,6 +224,29 @@ describe("OptionParser's ways", () => {
     expect(() => parse(["--display", "some"])).toThrow("--display has to be one of 'ok', 'all' or 'failed'");
   });
 
+  it("suggests the long names Ruby's OptionParser would, in definition order", () => {
+    expect(() => parse(["--with-identoty", "x"])).toThrow(
+      new OptionError("invalid option: --with-identoty (did you mean '--with-identity'?)"),
+    );
+    expect(() => parse(["--with_fct", "x"])).toThrow(
+      "invalid option: --with_fct (did you mean '--with-fact'?)",
+    );
+    expect(() => parse(["--w"])).toThrow(
+      "ambiguous option: --w (did you mean '--wf', '--wc', '--wa' or '--wi'?)",
+    );
+    // A short letter no switch has is looked up among the long names, as Ruby does.
+    expect(() => parse(["-w"])).toThrow(
+      "ambiguous option: -w (did you mean '--wf', '--wc', '--wa' or '--wi'?)",
+    );
+    expect(() => parse(["--zzzzz"])).toThrow(new OptionError("invalid option: --zzzzz"));
+    expect(() => parse(["--agnt"], {}, { excludeSections: ["filter"] })).toThrow(
+      new OptionError("invalid option: --agnt"),
+    );
+    expect(() => parse([], { MCOLLECTIVE_EXTRA_OPTS: "--verbsoe" })).toThrow(
+      "invalid option: --verbsoe (did you mean '--verbose'?) (in MCOLLECTIVE_EXTRA_OPTS)",
+    );
+  });
+
   it("reports a filter that does not parse with the option, its text and the column", () => {
     expect(() => parse(["-S", "role=web and"])).toThrow(
       /^-S "role=web and": Parse errors found while parsing -S input: .* at column \d+$/,

@@ -3,9 +3,11 @@
  * definition order (help prints them so), options anywhere among the
  * positional words (`parse!` permutes), `--` ends them, long names may be
  * abbreviated, `_` and `-` are the same in long names, short flags bundle
- * (`-vq`), and errors read as Ruby's ("invalid option: --bogus").
+ * (`-vq`), and errors read as Ruby's ("invalid option: --bogus"), with the
+ * long names Ruby's "Did you mean?" would offer.
  */
-import { UsageError } from "@phobos/core";
+import { formatDidYouMean, UsageError } from "@phobos/core";
+import { optionSuggestions } from "./spell-checker.js";
 import { type Switch, type SwitchValue, summarizeSwitch } from "./switch.js";
 
 /** Where options came from: the command line or MCOLLECTIVE_EXTRA_OPTS. */
@@ -117,12 +119,27 @@ export class OptionParser {
     }
     candidates.sort((a, b) => a.name.length - b.name.length);
     const first = candidates[0];
-    if (!first) throw new OptionError(`invalid option: ${shown}`, origin);
+    if (!first) throw new OptionError(`invalid option: ${shown}${this.#hint(key)}`, origin);
     for (const other of candidates.slice(1)) {
       if (other.sw === first.sw || other.name.startsWith(first.name)) continue;
-      throw new OptionError(`ambiguous option: ${shown}`, origin);
+      throw new OptionError(`ambiguous option: ${shown}${this.#hint(key)}`, origin);
     }
     return first.sw;
+  }
+
+  /**
+   * OptionParser#additional_message: did_you_mean over every long name, in
+   * definition order. Ruby's dictionary also holds its built-in `version`
+   * and `*-completion-bash`/`-zsh`, which mco does not accept, so they are
+   * not offered here.
+   */
+  #hint(typed: string): string {
+    const names = this.#switches.flatMap((sw) => sw.longKeys);
+    const hint = formatDidYouMean(
+      optionSuggestions(typed, names).map((name) => `--${name}`),
+      Number.POSITIVE_INFINITY,
+    );
+    return hint === "" ? "" : ` (${hint})`;
   }
 
   /**

@@ -4,6 +4,7 @@
  * and the stdin discovery plugin then reads the same text. The cache lives
  * on a `Symbol.for` slot so two copies of core agree on it.
  */
+import { createInterface } from "node:readline";
 import { isatty } from "node:tty";
 
 const SLOT = Symbol.for("phobos.client.stdin");
@@ -34,4 +35,24 @@ export function setStdinText(text: string | undefined): void {
   const holder = globalThis as Holder;
   if (text === undefined) delete holder[SLOT];
   else holder[SLOT] = Promise.resolve(text);
+}
+
+/**
+ * The operator's answer to a question, as Ruby's applications read it with
+ * `STDIN.gets`: a line typed at the terminal when stdin is one, else the
+ * first line piped in; "" when there is none (end of input).
+ */
+export async function readAnswer(): Promise<string> {
+  if (!isatty(0)) return ((await readStdin()).split("\n")[0] ?? "").replace(/\r$/, "");
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  try {
+    return await new Promise<string>((resolve) => {
+      rl.once("line", resolve);
+      rl.once("close", () => resolve(""));
+    });
+  } finally {
+    rl.close();
+    // A paused terminal keeps no handle open, so mco still exits when done.
+    process.stdin.pause();
+  }
 }

@@ -37,7 +37,24 @@ export {
   renderPluginList,
 } from "./render.js";
 export { parseRubyDdl, type RubyDdlOptions } from "./ruby-ddl.js";
+export {
+  type BlockFn,
+  fromRubyValue,
+  Interpreter,
+  type InterpreterOptions,
+  inspect as inspectRValue,
+  RFloat,
+  RHash,
+  RRange,
+  RSym,
+  type RValue,
+  type SelfCall,
+  toRubyValue,
+  toS as rValueToS,
+  truthy as rubyTruthy,
+} from "./ruby-eval.js";
 export { type RubyToken, tokenizeRuby } from "./ruby-lexer.js";
+export { parseRuby, type RubyNode, type RubyParseOptions } from "./ruby-parser.js";
 export { RubyRegex } from "./ruby-regex.js";
 export { stringToBoolean, stringToNumber } from "./typed-strings.js";
 export * from "./types.js";

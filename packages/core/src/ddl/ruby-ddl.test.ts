@@ -371,7 +371,7 @@ describe("MCollective's errors, at the line that caused them", () => {
     ["x = File.read('/etc/passwd')", "demo.ddl:3: constants (File) are not part of the DDL language"],
     ["@x = 1", "demo.ddl:3: variables like @x are not part of the DDL language"],
     ["x = 1 while false", "demo.ddl:3: statement modifiers (while) are not part of the DDL language"],
-    ["x = 1 ** 2", "demo.ddl:3: the operator '**' is not part of the DDL language"],
+    ["x = 1 << 2", "demo.ddl:3: the operator '<<' is not part of the DDL language"],
     ["x = 1 == 1 == 1", "demo.ddl:3: chained comparisons are not part of the DDL language"],
     ['"a".send(:eval, "1")', 'demo.ddl:3: undefined method `send\' for "a":String'],
     ["[1].each do |x|\n", "demo.ddl:4: unexpected end of file (missing 'end' or closing bracket?)"],

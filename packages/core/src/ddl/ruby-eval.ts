@@ -8,7 +8,9 @@
  * DdlDefinitionError at `file:line`.
  */
 import { DdlDefinitionError } from "../errors.js";
-import { RubyFloat } from "../marshal/types.js";
+import { inspect as inspectRubyValue } from "../marshal/inspect.js";
+import { RubyFloat, RubyString, type RubyValue } from "../marshal/types.js";
+import { rubyFormat } from "../util/ruby-format.js";
 import { setOwn } from "./plain-data.js";
 import type { RubyBlock, RubyNode } from "./ruby-parser.js";
 import { RubyRegex } from "./ruby-regex.js";
@@ -20,6 +22,15 @@ export class RSym {
 
 export class RFloat {
   constructor(readonly value: number) {}
+}
+
+/** `a..b` / `a...b`. */
+export class RRange {
+  constructor(
+    readonly from: RValue,
+    readonly to: RValue,
+    readonly exclusive: boolean,
+  ) {}
 }
 
 /** A Ruby Hash: insertion-ordered, keys compared with `eql?`. */
@@ -50,7 +61,18 @@ export class RHash {
   }
 }
 
-export type RValue = null | boolean | number | bigint | string | RSym | RFloat | RubyRegex | RValue[] | RHash;
+export type RValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | RSym
+  | RFloat
+  | RubyRegex
+  | RRange
+  | RValue[]
+  | RHash;
 
 export function rubyEql(a: RValue, b: RValue): boolean {
   if (a instanceof RSym && b instanceof RSym) return a.name === b.name;
@@ -90,6 +112,7 @@ export function className(v: RValue): string {
   if (v instanceof RSym) return "Symbol";
   if (v instanceof RFloat) return "Float";
   if (v instanceof RubyRegex) return "Regexp";
+  if (v instanceof RRange) return "Range";
   if (Array.isArray(v)) return "Array";
   return "Hash";
 }
@@ -100,6 +123,7 @@ export function inspect(v: RValue): string {
   if (v instanceof RSym)
     return /^[A-Za-z_][A-Za-z0-9_]*[?!=]?$/.test(v.name) ? `:${v.name}` : `:${rubyStringInspect(v.name)}`;
   if (v instanceof RubyRegex) return `/${v.rubySource}/${v.rubyOptions}`;
+  if (v instanceof RRange) return `${inspect(v.from)}${v.exclusive ? "..." : ".."}${inspect(v.to)}`;
   if (Array.isArray(v)) return `[${v.map(inspect).join(", ")}]`;
   if (v instanceof RHash)
     return `{${v.entries.map(([k, val]) => `${inspect(k)}=>${inspect(val)}`).join(", ")}}`;
@@ -114,6 +138,7 @@ export function toS(v: RValue): string {
   if (v instanceof RSym) return v.name;
   if (v instanceof RFloat) return rubyFloatToS(v.value);
   if (v instanceof RubyRegex) return RubyRegex.describe(v.rubySource, v.rubyOptions);
+  if (v instanceof RRange) return `${toS(v.from)}${v.exclusive ? "..." : ".."}${toS(v.to)}`;
   return inspect(v);
 }
 
@@ -171,7 +196,14 @@ function compareValues(a: RValue, b: RValue): number {
   const x = numeric(a);
   const y = numeric(b);
   if (x !== undefined && y !== undefined) return x < y ? -1 : x > y ? 1 : 0;
-  throw new Error(`comparison of ${className(a)} with ${className(b)} failed`);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      const c = compareValues(a[i] as RValue, b[i] as RValue);
+      if (c !== 0) return c;
+    }
+    return a.length - b.length < 0 ? -1 : a.length > b.length ? 1 : 0;
+  }
+  throw new Error(`comparison of ${className(a)} with ${b === null ? "nil" : inspect(b)} failed`);
 }
 
 export function flatten(list: readonly RValue[]): RValue[] {
@@ -183,8 +215,119 @@ export function flatten(list: readonly RValue[]): RValue[] {
   return out;
 }
 
+function toInt(v: RValue | undefined): number {
+  if (v === undefined || !isInteger(v))
+    throw new Error(`no implicit conversion of ${className(v ?? null)} into Integer`);
+  return Number(v);
+}
+
+/** The `[start, length]` a Range selects from `size` items, or undefined when it starts outside them. */
+function rangeBounds(range: RRange, size: number): [number, number] | undefined {
+  let b = range.from === null ? 0 : toInt(range.from);
+  let e = range.to === null ? size : toInt(range.to);
+  if (b < 0) b += size;
+  if (b < 0 || b > size) return undefined;
+  if (e < 0) e += size;
+  if (!range.exclusive && range.to !== null) e += 1;
+  return [b, Math.max(0, Math.min(e, size) - b)];
+}
+
+/** `Array#[]` / `String#[]` by position: `[i]`, `[start, length]`, `[range]`. */
+function slice<T>(items: readonly T[], args: readonly RValue[]): T | T[] | null {
+  const size = items.length;
+  const [first, second] = args;
+  if (args.length === 2) {
+    let start = toInt(first);
+    const length = toInt(second);
+    if (start < 0) start += size;
+    if (start < 0 || start > size || length < 0) return null;
+    return items.slice(start, start + length);
+  }
+  if (args.length !== 1) throw new Error(`wrong number of arguments (given ${args.length}, expected 1..2)`);
+  if (first instanceof RRange) {
+    const bounds = rangeBounds(first, size);
+    return bounds ? items.slice(bounds[0], bounds[0] + bounds[1]) : null;
+  }
+  const i = toInt(first);
+  return items[i < 0 ? size + i : i] ?? null;
+}
+
+/** Integer endpoints of a Range as the Array `to_a` gives. */
+function rangeToArray(range: RRange): RValue[] {
+  if (typeof range.from === "string" || !isInteger(range.from) || !isInteger(range.to)) {
+    throw new Error(`can't iterate from ${className(range.from)}`);
+  }
+  const out: RValue[] = [];
+  const last = Number(range.to) - (range.exclusive ? 1 : 0);
+  if (last - Number(range.from) > 1_000_000) throw new Error("range too large to expand");
+  for (let i = Number(range.from); i <= last; i++) out.push(i);
+  return out;
+}
+
+/** Integer division and modulo round toward negative infinity in Ruby. */
+function floorDiv(x: bigint, y: bigint): bigint {
+  if (y === 0n) throw new Error("divided by 0");
+  const q = x / y;
+  return x % y !== 0n && x < 0n !== y < 0n ? q - 1n : q;
+}
+
+function floorMod(x: bigint, y: bigint): bigint {
+  if (y === 0n) throw new Error("divided by 0");
+  const r = x % y;
+  return r !== 0n && r < 0n !== y < 0n ? r + y : r;
+}
+
+/** `Float#round(digits)`: half away from zero, corrected as Ruby's round_half_up is. */
+function roundFloat(x: number, digits: number): number {
+  const away = (v: number) => Math.sign(v) * Math.round(Math.abs(v));
+  if (digits <= 0) {
+    const s = 10 ** -digits;
+    return away(x / s) * s;
+  }
+  if (digits > 15 || !Number.isFinite(x)) return x;
+  const s = 10 ** digits;
+  let f = away(x * s);
+  if (x > 0 && (f + 0.5) / s <= x) f += 1;
+  if (x < 0 && (f - 0.5) / s >= x) f -= 1;
+  return f / s;
+}
+
+/** `x =~ pattern`: the index of the first match, or nil. */
+function matchIndex(text: RValue, pattern: RValue): RValue {
+  if (!(pattern instanceof RubyRegex))
+    throw new Error(`wrong argument type ${className(pattern)} (expected Regexp)`);
+  if (text === null) return null;
+  if (typeof text !== "string" && !(text instanceof RSym))
+    throw new Error(`no implicit conversion of ${className(text)} into String`);
+  const s = typeof text === "string" ? text : text.name;
+  const m = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, "")).exec(s);
+  return m ? Array.from(s.slice(0, m.index)).length : null;
+}
+
+/** `Enumerable#grep`: what `pattern === item` selects. */
+function caseEqual(pattern: RValue, item: RValue): boolean {
+  if (pattern instanceof RubyRegex)
+    return (typeof item === "string" || item instanceof RSym) && matchIndex(item, pattern) !== null;
+  if (pattern instanceof RRange) {
+    try {
+      const lo = compareValues(pattern.from, item);
+      const hi = compareValues(item, pattern.to);
+      return lo <= 0 && (pattern.exclusive ? hi < 0 : hi <= 0);
+    } catch {
+      return false;
+    }
+  }
+  return rubyEqual(pattern, item);
+}
+
 /** Receives calls that have no receiver: the DDL language itself. */
-export type SelfCall = (name: string, args: RValue[], block: BlockFn | undefined, line: number) => RValue;
+export type SelfCall = (
+  name: string,
+  args: RValue[],
+  block: BlockFn | undefined,
+  line: number,
+  node: RubyNode,
+) => RValue;
 /** A block made callable: evaluates its body with the given arguments bound to its parameters. */
 export type BlockFn = (args: RValue[]) => RValue;
 
@@ -210,14 +353,43 @@ class Scope {
   }
 }
 
+export interface InterpreterOptions {
+  /**
+   * Errors read `file:line:column: \`expression\`: message`, quoting the
+   * expression they are about, rather than `file:line: message`.
+   */
+  columns?: boolean;
+}
+
 export class Interpreter {
   constructor(
     private readonly file: string,
     private readonly selfCall: SelfCall,
+    private readonly options: InterpreterOptions = {},
   ) {}
 
   fail(line: number, message: string): never {
     throw new DdlDefinitionError(`${this.file}:${line}: ${message}`);
+  }
+
+  /** An error about `node`, at its line (and column and text when asked for). */
+  failAt(node: RubyNode, message: string): never {
+    if (!this.options.columns) this.fail(node.line, message);
+    const at = node.column === undefined ? `${node.line}` : `${node.line}:${node.column}`;
+    // A call with a block spans lines: its first line says which one it is.
+    const text = node.text?.includes("\n") ? `${node.text.split("\n")[0]} …` : node.text;
+    const what = text === undefined ? "" : `\`${text}\`: `;
+    throw new DdlDefinitionError(`${this.file}:${at}: ${what}${message}`);
+  }
+
+  /** Runs `fn`; a plain Error it throws becomes a DdlDefinitionError about `node`. */
+  private about<T>(node: RubyNode, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof DdlDefinitionError || e instanceof RangeError) throw e;
+      return this.failAt(node, e instanceof Error ? e.message : String(e));
+    }
   }
 
   run(body: RubyNode[]): RValue {
@@ -253,7 +425,7 @@ export class Interpreter {
         try {
           return new RubyRegex(v.regexp, v.options, true);
         } catch (e) {
-          return this.fail(node.line, e instanceof Error ? e.message : String(e));
+          return this.failAt(node, e instanceof Error ? e.message : String(e));
         }
       }
       case "str":
@@ -274,7 +446,7 @@ export class Interpreter {
       case "ident": {
         const local = scope.lookup(node.name);
         if (local.found) return local.value;
-        return this.selfCall(node.name, [], undefined, node.line);
+        return this.about(node, () => this.selfCall(node.name, [], undefined, node.line, node));
       }
       case "assign": {
         const value = this.eval(node.value, scope);
@@ -286,7 +458,7 @@ export class Interpreter {
       case "unary": {
         const v = this.eval(node.operand, scope);
         const n = numeric(v);
-        if (n === undefined) this.fail(node.line, `undefined method \`${node.op}@' for ${className(v)}`);
+        if (n === undefined) this.failAt(node, `undefined method \`${node.op}@' for ${className(v)}`);
         if (node.op === "+") return v;
         return v instanceof RFloat
           ? new RFloat(-v.value)
@@ -299,8 +471,10 @@ export class Interpreter {
         const right = this.eval(node.right, scope);
         if (node.op === "==") return rubyEqual(left, right);
         if (node.op === "!=") return !rubyEqual(left, right);
-        return this.binary(node.op, left, right, node.line);
+        return this.about(node, () => this.method(left, node.op, [right], undefined));
       }
+      case "range":
+        return new RRange(this.eval(node.from, scope), this.eval(node.to, scope), node.exclusive);
       case "logical": {
         const left = this.eval(node.left, scope);
         if (node.op === "&&") return truthy(left) ? this.eval(node.right, scope) : left;
@@ -313,42 +487,23 @@ export class Interpreter {
           truthy(this.eval(node.condition, scope)) ? node.whenTrue : node.whenFalse,
           scope,
         );
-      case "index":
-        return this.index(
-          this.eval(node.target, scope),
-          node.args.map((a) => this.eval(a, scope)),
-          node.line,
-        );
+      case "index": {
+        const target = this.eval(node.target, scope);
+        const args = node.args.map((a) => this.eval(a, scope));
+        return this.about(node, () => this.method(target, "[]", args, undefined));
+      }
       case "call": {
+        if (!node.receiver) {
+          const args = node.args.map((a) => this.eval(a, scope));
+          const block = node.block ? this.blockFn(node.block, scope) : undefined;
+          return this.about(node, () => this.selfCall(node.name, args, block, node.line, node));
+        }
+        const receiver = this.eval(node.receiver, scope);
+        if (node.safe && receiver === null) return null;
         const args = node.args.map((a) => this.eval(a, scope));
         const block = node.block ? this.blockFn(node.block, scope) : undefined;
-        if (!node.receiver) return this.selfCall(node.name, args, block, node.line);
-        const receiver = this.eval(node.receiver, scope);
-        try {
-          return this.method(receiver, node.name, args, block);
-        } catch (e) {
-          if (e instanceof DdlDefinitionError) throw e;
-          return this.fail(node.line, e instanceof Error ? e.message : String(e));
-        }
+        return this.about(node, () => this.method(receiver, node.name, args, block));
       }
-    }
-  }
-
-  private binary(op: "+" | "-" | "*", a: RValue, b: RValue, line: number): RValue {
-    try {
-      return this.method(a, op, [b], undefined);
-    } catch (e) {
-      if (e instanceof DdlDefinitionError) throw e;
-      return this.fail(line, e instanceof Error ? e.message : String(e));
-    }
-  }
-
-  private index(target: RValue, args: RValue[], line: number): RValue {
-    try {
-      return this.method(target, "[]", args, undefined);
-    } catch (e) {
-      if (e instanceof DdlDefinitionError) throw e;
-      return this.fail(line, e instanceof Error ? e.message : String(e));
     }
   }
 
@@ -364,8 +519,45 @@ export class Interpreter {
     };
     switch (name) {
       case "to_s":
+        if (args.length === 1 && isInteger(recv)) {
+          const radix = toInt(args[0]);
+          if (radix < 2 || radix > 36) throw new Error(`invalid radix ${radix}`);
+          return BigInt(recv).toString(radix);
+        }
         arity(0);
         return toS(recv);
+      case "<":
+      case ">":
+      case "<=":
+      case ">=":
+        if (typeof recv === "string" || numeric(recv) !== undefined) {
+          arity(1);
+          const c = compareValues(recv, args[0] ?? null);
+          return name === "<" ? c < 0 : name === ">" ? c > 0 : name === "<=" ? c <= 0 : c >= 0;
+        }
+        break;
+      case "<=>":
+        arity(1);
+        try {
+          return compareValues(recv, args[0] ?? null);
+        } catch {
+          return rubyEqual(recv, args[0] ?? null) ? 0 : null;
+        }
+      case "between?": {
+        arity(2);
+        return compareValues(recv, args[0] ?? null) >= 0 && compareValues(recv, args[1] ?? null) <= 0;
+      }
+      case "=~":
+        arity(1);
+        if (recv instanceof RubyRegex) return matchIndex(args[0] ?? null, recv);
+        if (typeof recv === "string") return matchIndex(recv, args[0] ?? null);
+        return null;
+      case "!~":
+        arity(1);
+        return this.method(recv, "=~", args, block) === null;
+      case "===":
+        arity(1);
+        return caseEqual(recv, args[0] ?? null);
       case "inspect":
         arity(0);
         return inspect(recv);
@@ -464,6 +656,45 @@ export class Interpreter {
           while (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
           return parts;
         }
+        case "[]":
+        case "slice": {
+          const key = args[0] ?? null;
+          if (args.length === 1 && typeof key === "string") return recv.includes(key) ? key : null;
+          if (args.length === 1 && key instanceof RubyRegex) {
+            const m = new RegExp(key.source, key.flags.replace(/[gy]/g, "")).exec(recv);
+            return m ? m[0] : null;
+          }
+          const part = slice(Array.from(recv), args);
+          return part === null ? null : Array.isArray(part) ? part.join("") : part;
+        }
+        case "chars":
+          arity(0);
+          return Array.from(recv);
+        case "center":
+        case "ljust":
+        case "rjust": {
+          const width = toInt(args[0]);
+          const pad = args.length > 1 ? args[1] : " ";
+          if (typeof pad !== "string" || pad === "") throw new Error("zero width padding");
+          const missing = width - Array.from(recv).length;
+          if (missing <= 0) return recv;
+          const fill = (n: number) =>
+            Array.from(pad.repeat(Math.ceil(n / pad.length)))
+              .slice(0, n)
+              .join("");
+          if (name === "ljust") return recv + fill(missing);
+          if (name === "rjust") return fill(missing) + recv;
+          const left = Math.floor(missing / 2);
+          return fill(left) + recv + fill(missing - left);
+        }
+        case "match?":
+          arity(1);
+          return matchIndex(recv, args[0] ?? null) !== null;
+        case "%": {
+          arity(1);
+          const values = Array.isArray(args[0]) ? args[0] : [args[0] ?? null];
+          return rubyFormat(recv, values.map(toRubyValue));
+        }
         case "+":
           arity(1);
           if (typeof args[0] !== "string")
@@ -500,9 +731,84 @@ export class Interpreter {
           }
           return new RFloat(name === "+" ? n + m : name === "-" ? n - m : n * m);
         }
+        case "/":
+        case "div":
+        case "%":
+        case "modulo":
+        case "**": {
+          arity(1);
+          const other = args[0] ?? null;
+          const m = numeric(other);
+          if (m === undefined)
+            throw new Error(`${className(other)} can't be coerced into ${className(recv)}`);
+          if (isInteger(recv) && isInteger(other)) {
+            const x = BigInt(recv);
+            const y = BigInt(other);
+            if (name === "**") {
+              if (y < 0n) throw new Error("negative exponents (Rational results) are not supported");
+              if (y > 100_000n) throw new Error("exponent too large");
+              return normalizeInteger(x ** y);
+            }
+            return normalizeInteger(name === "/" || name === "div" ? floorDiv(x, y) : floorMod(x, y));
+          }
+          if (name === "**") return new RFloat(n ** m);
+          if (name === "/") return new RFloat(n / m);
+          if (name === "div") return Math.floor(n / m);
+          return new RFloat(n - m * Math.floor(n / m));
+        }
+        case "abs":
+          return isInteger(recv)
+            ? normalizeInteger(BigInt(recv) < 0n ? -BigInt(recv) : BigInt(recv))
+            : new RFloat(Math.abs(n));
+        case "zero?":
+          return n === 0;
+        case "even?":
+        case "odd?":
+          if (!isInteger(recv)) break;
+          return (BigInt(recv) % 2n === 0n) === (name === "even?");
+        case "succ":
+        case "next":
+        case "pred":
+          if (!isInteger(recv)) break;
+          return normalizeInteger(BigInt(recv) + (name === "pred" ? -1n : 1n));
+        case "round":
+        case "floor":
+        case "ceil":
+        case "truncate": {
+          const digits = args.length > 0 ? toInt(args[0]) : 0;
+          if (isInteger(recv) && digits >= 0) return recv;
+          const fn =
+            name === "round"
+              ? (x: number) => roundFloat(x, digits)
+              : (x: number) => {
+                  const s = 10 ** digits;
+                  const op = name === "floor" ? Math.floor : name === "ceil" ? Math.ceil : Math.trunc;
+                  return op(x * s) / s;
+                };
+          const r = fn(n);
+          return digits > 0 ? new RFloat(r) : Number.isSafeInteger(r) ? r : BigInt(r);
+        }
       }
     }
+    if (recv instanceof RRange) {
+      switch (name) {
+        case "first":
+          if (args.length === 0) return recv.from;
+          break;
+        case "last":
+          if (args.length === 0) return recv.to;
+          break;
+        case "include?":
+        case "member?":
+        case "cover?":
+          arity(1);
+          return caseEqual(recv, args[0] ?? null);
+      }
+      return this.method(rangeToArray(recv), name, args, block);
+    }
     if (recv === null && name === "to_a") return [];
+    if (recv === null && name === "to_i") return 0;
+    if (recv === null && name === "to_f") return new RFloat(0);
     if (Array.isArray(recv)) {
       switch (name) {
         case "each":
@@ -526,9 +832,95 @@ export class Interpreter {
             .map(toS)
             .join(typeof args[0] === "string" ? args[0] : "");
         case "first":
-          return recv[0] ?? null;
+          return args.length === 0 ? (recv[0] ?? null) : recv.slice(0, Math.max(0, toInt(args[0])));
         case "last":
-          return recv[recv.length - 1] ?? null;
+          return args.length === 0
+            ? (recv[recv.length - 1] ?? null)
+            : recv.slice(Math.max(0, recv.length - toInt(args[0])));
+        case "take":
+          return recv.slice(0, Math.max(0, toInt(args[0])));
+        case "drop":
+          return recv.slice(Math.max(0, toInt(args[0])));
+        case "slice":
+          return slice(recv, args);
+        case "select":
+        case "filter":
+          return recv.filter((item) => truthy(needBlock()([item])));
+        case "reject":
+          return recv.filter((item) => !truthy(needBlock()([item])));
+        case "find":
+        case "detect":
+          return recv.find((item) => truthy(needBlock()([item]))) ?? null;
+        case "any?":
+          return block ? recv.some((item) => truthy(block([item]))) : recv.some(truthy);
+        case "all?":
+          return block ? recv.every((item) => truthy(block([item]))) : recv.every(truthy);
+        case "none?":
+          return block ? !recv.some((item) => truthy(block([item]))) : !recv.some(truthy);
+        case "count":
+          if (block) return recv.filter((item) => truthy(block([item]))).length;
+          if (args.length > 0) return recv.filter((item) => rubyEqual(item, args[0] ?? null)).length;
+          return recv.length;
+        case "index":
+        case "find_index": {
+          const i = block
+            ? recv.findIndex((item) => truthy(block([item])))
+            : recv.findIndex((item) => rubyEqual(item, args[0] ?? null));
+          return i < 0 ? null : i;
+        }
+        case "min":
+        case "max": {
+          if (recv.length === 0) return null;
+          const sign = name === "min" ? 1 : -1;
+          return recv.reduce((best, item) => (sign * compareValues(item, best) < 0 ? item : best));
+        }
+        case "min_by":
+        case "max_by": {
+          if (recv.length === 0) return null;
+          const sign = name === "min_by" ? 1 : -1;
+          const keyed = recv.map((item) => [needBlock()([item]), item] as const);
+          return keyed.reduce((best, k) => (sign * compareValues(k[0], best[0]) < 0 ? k : best))[1];
+        }
+        case "sum":
+          return recv.reduce<RValue>(
+            (total, item) => this.method(total, "+", [item], undefined),
+            args[0] ?? 0,
+          );
+        case "sort_by": {
+          const fn = needBlock();
+          return recv
+            .map((item) => [fn([item]), item] as const)
+            .sort((a, b) => compareValues(a[0], b[0]))
+            .map(([, item]) => item);
+        }
+        case "grep":
+          arity(1);
+          return recv.filter((item) => caseEqual(args[0] ?? null, item));
+        case "-": {
+          arity(1);
+          const other = args[0];
+          if (!Array.isArray(other))
+            throw new Error(`no implicit conversion of ${className(other ?? null)} into Array`);
+          return recv.filter((v) => !other.some((w) => rubyEql(v, w)));
+        }
+        case "&":
+        case "|": {
+          arity(1);
+          const other = args[0];
+          if (!Array.isArray(other))
+            throw new Error(`no implicit conversion of ${className(other ?? null)} into Array`);
+          const all =
+            name === "&" ? recv.filter((v) => other.some((w) => rubyEql(v, w))) : [...recv, ...other];
+          return all.filter((v, i) => all.findIndex((w) => rubyEql(v, w)) === i);
+        }
+        case "*": {
+          arity(1);
+          const by = args[0] ?? null;
+          if (typeof by === "string") return this.method(recv, "join", [by], undefined);
+          const times = toInt(by);
+          if (times < 0) throw new Error("negative argument");
+          return Array.from({ length: times }, () => recv).flat(1);
+        }
         case "size":
         case "length":
           return recv.length;
@@ -546,6 +938,7 @@ export class Interpreter {
         case "reverse":
           return [...recv].reverse();
         case "sort":
+          if (block) return [...recv].sort((a, b) => toInt(block([a, b])));
           return [...recv].sort(compareValues);
         case "to_a":
           return recv;
@@ -556,14 +949,8 @@ export class Interpreter {
             throw new Error(`no implicit conversion of ${className(other ?? null)} into Array`);
           return [...recv, ...other];
         }
-        case "[]": {
-          arity(1);
-          const i = args[0];
-          if (!isInteger(i ?? null))
-            throw new Error(`no implicit conversion of ${className(i ?? null)} into Integer`);
-          const k = Number(i);
-          return recv[k < 0 ? recv.length + k : k] ?? null;
-        }
+        case "[]":
+          return slice(recv, args);
       }
     }
     if (recv instanceof RHash) {
@@ -610,8 +997,69 @@ export class Interpreter {
         }
         case "to_a":
           return recv.entries.map(([k, v]) => [k, v]);
+        case "dig": {
+          let v: RValue = recv;
+          for (const key of args) {
+            if (v === null) return null;
+            v = this.method(v, "[]", [key], undefined);
+          }
+          return v;
+        }
+        case "values_at":
+          return args.map((k) => recv.get(k) ?? null);
+        case "select":
+        case "filter":
+        case "reject": {
+          const fn = needBlock();
+          const out = new RHash();
+          for (const [k, v] of recv.entries) if (truthy(fn([k, v])) === (name !== "reject")) out.set(k, v);
+          return out;
+        }
+        case "value?":
+        case "has_value?":
+          arity(1);
+          return recv.entries.some(([, v]) => rubyEqual(v, args[0] ?? null));
       }
+      // Everything else Enumerable offers works on the [key, value] pairs.
+      if (!["[]=", "store", "delete"].includes(name))
+        return this.method(
+          recv.entries.map(([k, v]) => [k, v]),
+          name,
+          args,
+          block,
+        );
     }
     throw new Error(`undefined method \`${name}' for ${inspect(recv)}:${className(recv)}`);
   }
+}
+
+/**
+ * A value from the wire (the Marshal model: Symbols as JS symbols, Hashes as
+ * Maps) as the evaluator's value; what the evaluator has no type for
+ * (objects, structs…) becomes the text of its `inspect`.
+ */
+export function fromRubyValue(v: RubyValue): RValue {
+  if (v === null || typeof v === "boolean" || typeof v === "string" || typeof v === "bigint") return v;
+  if (typeof v === "number") return Number.isInteger(v) ? v : new RFloat(v);
+  if (typeof v === "symbol") return new RSym(v.description ?? "");
+  if (v instanceof RubyFloat) return new RFloat(v.value);
+  if (v instanceof RubyString) return v.toString();
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("latin1");
+  if (Array.isArray(v)) return v.map(fromRubyValue);
+  if (v instanceof Map) {
+    const hash = new RHash();
+    for (const [k, val] of v) hash.set(fromRubyValue(k), fromRubyValue(val));
+    return hash;
+  }
+  return inspectRubyValue(v);
+}
+
+/** The evaluator's value in the Marshal model, for `format` and the wire's `inspect`. */
+export function toRubyValue(v: RValue): RubyValue {
+  if (v instanceof RSym) return Symbol.for(v.name);
+  if (v instanceof RFloat) return Number.isInteger(v.value) ? new RubyFloat(v.value) : v.value;
+  if (v instanceof RHash) return new Map(v.entries.map(([k, val]) => [toRubyValue(k), toRubyValue(val)]));
+  if (Array.isArray(v)) return v.map(toRubyValue);
+  if (v instanceof RubyRegex || v instanceof RRange) return toS(v);
+  return v;
 }

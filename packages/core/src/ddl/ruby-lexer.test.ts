@@ -8,7 +8,14 @@ function toks(source: string): unknown[] {
   return tokenizeRuby(source)
     .filter((t) => t.type !== "eof")
     .map((t) => {
-      const { line: _line, spaceBefore: _space, ...rest } = t as RubyToken & Record<string, unknown>;
+      const {
+        line: _line,
+        spaceBefore: _space,
+        column: _column,
+        offset: _offset,
+        end: _end,
+        ...rest
+      } = t as RubyToken & Record<string, unknown>;
       return rest;
     });
 }
@@ -43,7 +50,12 @@ describe("strings", () => {
     const [t] = tokenizeRuby('"Agent #{item.to_s} x #{ {a: 1}[:a] }"');
     expect(t).toMatchObject({
       type: "string",
-      parts: ["Agent ", { code: "item.to_s", line: 1 }, " x ", { code: " {a: 1}[:a] ", line: 1 }],
+      parts: [
+        "Agent ",
+        { code: "item.to_s", line: 1, column: 10 },
+        " x ",
+        { code: " {a: 1}[:a] ", line: 1, column: 25 },
+      ],
     });
   });
 
@@ -119,7 +131,7 @@ describe("symbols, labels, words, numbers, regexps", () => {
       { type: "words", words: ["a", "b c", "d"], symbols: false },
       { type: "words", words: ["x", "y"], symbols: true },
       { type: "string", parts: ["it's {nested}"] },
-      { type: "string", parts: ["a", { code: "1", line: 1 }] },
+      { type: "string", parts: ["a", { code: "1", line: 1, column: 51 }] },
       { type: "string", parts: ["x"] },
       { type: "regexp", source: "a/b", options: "i" },
     ]);

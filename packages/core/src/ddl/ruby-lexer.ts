@@ -11,13 +11,18 @@
 import { DdlDefinitionError } from "../errors.js";
 
 /** A piece of a string literal: text, or the source of a `#{…}` to evaluate. */
-export type StringPart = string | { code: string; line: number };
+export type StringPart = string | { code: string; line: number; column?: number };
 
 interface TokenPosition {
   /** 1-based line the token starts on. */
   line: number;
   /** Whitespace came right before it: `foo [1]` is a call, `foo[1]` an index. */
   spaceBefore: boolean;
+  /** 1-based column (in UTF-16 units) the token starts at, for messages that point into a line. */
+  column?: number;
+  /** Where the token's text starts and ends in the source, so a message can quote an expression. */
+  offset?: number;
+  end?: number;
 }
 
 export type RubyToken = TokenPosition &
@@ -198,19 +203,39 @@ class Lexer {
   private space = false;
   private readonly tokens: RubyToken[] = [];
   private pending: PendingHeredoc[] = [];
+  /** Where the token being read starts. */
+  private start = 0;
 
   constructor(
     private readonly src: string,
     private readonly file: string,
+    private readonly options: TokenizeOptions = {},
   ) {}
 
+  private get language(): string {
+    return this.options.language ?? "the DDL language";
+  }
+
   fail(message: string, line = this.line): never {
-    throw new DdlDefinitionError(`${this.file}:${line}: ${message}`);
+    const at =
+      this.options.columns && line === this.line ? `${line}:${this.columnAt(this.start)}` : `${line}`;
+    throw new DdlDefinitionError(`${this.file}:${at}: ${message}`);
   }
 
   private push(token: Record<string, unknown> & { type: RubyToken["type"] }, line = this.line): void {
-    this.tokens.push({ ...token, line, spaceBefore: this.space } as RubyToken);
+    this.tokens.push({
+      ...token,
+      line,
+      spaceBefore: this.space,
+      column: this.columnAt(this.start),
+      offset: this.start,
+      end: this.pos,
+    } as RubyToken);
     this.space = false;
+  }
+
+  private columnAt(offset: number): number {
+    return offset - (this.src.lastIndexOf("\n", offset - 1) + 1) + 1;
   }
 
   private get last(): RubyToken | undefined {
@@ -281,12 +306,14 @@ class Lexer {
         continue;
       }
       if (this.atLineStart() && /^__END__(?:\r?\n|$)/.test(src.slice(this.pos, this.pos + 9))) break;
+      this.start = this.pos;
       this.token(c);
     }
     if (this.pending.length > 0) {
       const h = this.pending[0] as PendingHeredoc;
       this.fail(`can't find string "${h.id}" anywhere before EOF`, h.line);
     }
+    this.start = this.pos;
     this.push({ type: "eof" });
     return this.tokens;
   }
@@ -344,11 +371,15 @@ class Lexer {
     if (c === '"' || c === "'") {
       this.pos++;
       const line = this.line;
+      const rawAt = this.pos;
       const raw = this.scanDelimited(c, c, c === '"');
-      this.stringOrLabel(c === '"' ? this.interpolated(raw, line) : [singleQuoted(raw, "'", "'")], line);
+      this.stringOrLabel(
+        c === '"' ? this.interpolated(raw, line, rawAt) : [singleQuoted(raw, "'", "'")],
+        line,
+      );
       return;
     }
-    if (c === "`") this.fail("command literals (`…`) are not part of the DDL language");
+    if (c === "`") this.fail(`command literals (\`…\`) are not part of ${this.language}`);
     if (c === ":") {
       this.colon();
       return;
@@ -373,7 +404,7 @@ class Lexer {
       /^\?[A-Za-z0-9_]/.test(src.slice(this.pos, this.pos + 2)) &&
       !isIdentChar(src[this.pos + 2])
     ) {
-      if (!this.valueEnded()) this.fail("character literals (?x) are not part of the DDL language");
+      if (!this.valueEnded()) this.fail(`character literals (?x) are not part of ${this.language}`);
     }
     const op = OPERATORS.find((o) => src.startsWith(o, this.pos));
     if (!op) this.fail(`unexpected character ${JSON.stringify(c)}`);
@@ -475,7 +506,7 @@ class Lexer {
   }
 
   /** Escapes and interpolation of a double-quoted body. */
-  interpolated(raw: string, startLine: number): StringPart[] {
+  interpolated(raw: string, startLine: number, rawAt?: number): StringPart[] {
     const parts: StringPart[] = [];
     let text = "";
     let line = startLine;
@@ -494,13 +525,15 @@ class Lexer {
         if (end < 0) this.fail("unterminated string interpolation", line);
         if (text) parts.push(text);
         text = "";
-        parts.push({ code: raw.slice(i + 2, end), line });
+        const code: StringPart = { code: raw.slice(i + 2, end), line };
+        if (rawAt !== undefined) code.column = this.columnAt(rawAt + i + 2);
+        parts.push(code);
         for (const ch of raw.slice(i, end)) if (ch === "\n") line++;
         i = end + 1;
         continue;
       }
       if (c === "#" && /^#(?:@@?|\$)[A-Za-z_]/.test(raw.slice(i, i + 4))) {
-        this.fail("instance and global variable interpolation is not part of the DDL language", line);
+        this.fail(`instance and global variable interpolation is not part of ${this.language}`, line);
       }
       if (c === "\n") line++;
       text += c;
@@ -580,8 +613,9 @@ class Lexer {
     const line = this.line;
     if (next === '"') {
       this.pos += 2;
+      const rawAt = this.pos;
       const raw = this.scanDelimited('"', '"', true);
-      this.push({ type: "dsym", parts: this.interpolated(raw, line) }, line);
+      this.push({ type: "dsym", parts: this.interpolated(raw, line, rawAt) }, line);
       return;
     }
     if (next === "'") {
@@ -707,7 +741,7 @@ class Lexer {
         this.push({ type: "string", parts: [singleQuoted(raw, open, close)] }, line);
         break;
       case "Q":
-        this.push({ type: "string", parts: this.interpolated(raw, line) }, line);
+        this.push({ type: "string", parts: this.interpolated(raw, line, delimAt + 1) }, line);
         break;
       case "s":
         this.push({ type: "symbol", name: singleQuoted(raw, open, close) }, line);
@@ -733,12 +767,15 @@ class Lexer {
       this.src.slice(this.pos, this.pos + 200),
     );
     if (!m) return false;
-    if (m[2] === "`") this.fail("command heredocs are not part of the DDL language");
+    if (m[2] === "`") this.fail(`command heredocs are not part of ${this.language}`);
     const token = {
       type: "string" as const,
       parts: [] as StringPart[],
       line: this.line,
       spaceBefore: this.space,
+      column: this.columnAt(this.pos),
+      offset: this.pos,
+      end: this.pos + m[0].length,
     };
     this.tokens.push(token);
     this.space = false;
@@ -877,6 +914,13 @@ function matchingBrace(raw: string, from: number): number {
  * Splits Ruby DDL source into tokens.
  * @throws DdlDefinitionError (`file:line: …`) on anything that is not DDL syntax
  */
-export function tokenizeRuby(source: string, file = "(ddl)"): RubyToken[] {
-  return new Lexer(source, file).run();
+export interface TokenizeOptions {
+  /** How messages name the accepted language: "the DDL language" unless told. */
+  language?: string;
+  /** Messages point at `file:line:column` (where the token starts) rather than `file:line`. */
+  columns?: boolean;
+}
+
+export function tokenizeRuby(source: string, file = "(ddl)", options: TokenizeOptions = {}): RubyToken[] {
+  return new Lexer(source, file, options).run();
 }

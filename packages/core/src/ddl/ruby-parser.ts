@@ -28,24 +28,55 @@ export interface RubyBlock {
   line: number;
 }
 
-export type RubyNode = { line: number } & (
-  | { kind: "literal"; value: RubyLiteral }
-  | { kind: "str"; parts: (string | RubyNode)[] }
-  | { kind: "dsym"; parts: (string | RubyNode)[] }
-  | { kind: "words"; words: string[]; symbols: boolean }
-  | { kind: "array"; items: RubyNode[] }
-  | { kind: "hash"; pairs: [RubyNode, RubyNode][] }
-  | { kind: "ident"; name: string }
-  | { kind: "call"; receiver?: RubyNode; name: string; args: RubyNode[]; block?: RubyBlock }
-  | { kind: "assign"; name: string; value: RubyNode }
-  | { kind: "unary"; op: "-" | "+"; operand: RubyNode }
-  | { kind: "binary"; op: "+" | "-" | "*" | "==" | "!="; left: RubyNode; right: RubyNode }
-  | { kind: "logical"; op: "&&" | "||"; left: RubyNode; right: RubyNode }
-  | { kind: "not"; operand: RubyNode }
-  | { kind: "if"; condition: RubyNode; whenTrue: RubyNode[]; whenFalse: RubyNode[] }
-  | { kind: "index"; target: RubyNode; args: RubyNode[] }
-  | { kind: "seq"; body: RubyNode[] }
-);
+/**
+ * Where a node came from: its line, and (from the lexer's positions) its
+ * column and source text, so a message can quote the expression it is about.
+ */
+export interface RubyNodePosition {
+  line: number;
+  column?: number;
+  text?: string;
+}
+
+export type BinaryOperator =
+  | "+"
+  | "-"
+  | "*"
+  | "/"
+  | "%"
+  | "**"
+  | "=="
+  | "!="
+  | "<"
+  | ">"
+  | "<="
+  | ">="
+  | "<=>"
+  | "=~"
+  | "!~"
+  | "&"
+  | "|";
+
+export type RubyNode = RubyNodePosition &
+  (
+    | { kind: "literal"; value: RubyLiteral }
+    | { kind: "str"; parts: (string | RubyNode)[] }
+    | { kind: "dsym"; parts: (string | RubyNode)[] }
+    | { kind: "words"; words: string[]; symbols: boolean }
+    | { kind: "array"; items: RubyNode[] }
+    | { kind: "hash"; pairs: [RubyNode, RubyNode][] }
+    | { kind: "ident"; name: string }
+    | { kind: "call"; receiver?: RubyNode; name: string; args: RubyNode[]; block?: RubyBlock; safe?: boolean }
+    | { kind: "assign"; name: string; value: RubyNode }
+    | { kind: "unary"; op: "-" | "+"; operand: RubyNode }
+    | { kind: "binary"; op: BinaryOperator; left: RubyNode; right: RubyNode }
+    | { kind: "range"; from: RubyNode; to: RubyNode; exclusive: boolean }
+    | { kind: "logical"; op: "&&" | "||"; left: RubyNode; right: RubyNode }
+    | { kind: "not"; operand: RubyNode }
+    | { kind: "if"; condition: RubyNode; whenTrue: RubyNode[]; whenFalse: RubyNode[] }
+    | { kind: "index"; target: RubyNode; args: RubyNode[] }
+    | { kind: "seq"; body: RubyNode[] }
+  );
 
 type Tok = RubyToken;
 
@@ -86,15 +117,38 @@ const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   "defined?": "defined?",
 };
 
+export interface RubyParseOptions {
+  /** How messages name the accepted language: "the DDL language" unless told. */
+  language?: string;
+  /** Messages point at `file:line:column` rather than `file:line`. */
+  columns?: boolean;
+}
+
 class Parser {
   private i = 0;
+  private readonly language: string;
 
   constructor(
     private readonly tokens: Tok[],
     private readonly file: string,
+    /** The text the tokens were read from: nodes quote it. */
+    private readonly source: string,
+    private readonly options: RubyParseOptions,
     /** Names known to be local variables, innermost scope last: `item [1]` indexes a local, calls a method otherwise. */
     private readonly scopes: Set<string>[] = [new Set()],
-  ) {}
+  ) {
+    this.language = options.language ?? "the DDL language";
+  }
+
+  /** Records where `node` starts (`from`) and the source text up to the last token read. */
+  private mark<T extends RubyNode>(node: T, from: Tok): T {
+    const last = this.tokens[this.i - 1];
+    if (from.column !== undefined) node.column = from.column;
+    if (from.offset !== undefined && last?.end !== undefined && last.end > from.offset) {
+      node.text = this.source.slice(from.offset, last.end);
+    }
+    return node;
+  }
 
   private get t(): Tok {
     return this.tokens[this.i] ?? (this.tokens[this.tokens.length - 1] as Tok);
@@ -105,7 +159,8 @@ class Parser {
   }
 
   private fail(message: string, t: Tok = this.t): never {
-    throw new DdlDefinitionError(`${this.file}:${t.line}: ${message}`);
+    const at = this.options.columns && t.column !== undefined ? `${t.line}:${t.column}` : `${t.line}`;
+    throw new DdlDefinitionError(`${this.file}:${at}: ${message}`);
   }
 
   private isOp(value: string, t: Tok = this.t): boolean {
@@ -159,7 +214,7 @@ class Parser {
       const t = this.tokens[this.i] as Tok;
       if (t.type === "newline" || this.isOp(";") || isEnd(t)) continue;
       if (t.type === "keyword" && ["while", "until", "rescue"].includes(t.name)) {
-        this.fail(`statement modifiers (${t.name}) are not part of the DDL language`);
+        this.fail(`statement modifiers (${t.name}) are not part of ${this.language}`);
       }
       if (t.type === "eof") this.fail("unexpected end of file (missing 'end' or closing bracket?)");
       this.fail(`unexpected ${describe(t)}`);
@@ -222,7 +277,7 @@ class Parser {
       const args = this.parseArguments(undefined);
       const call: RubyNode = { kind: "call", name: t.name, args, line: t.line };
       if (this.isKeyword("do")) call.block = this.parseBlock();
-      return call;
+      return this.mark(call, t);
     }
     const expr = this.parseExpression(false);
     // `list.each_slice 2 do …` / `x.join ", "`: a method call on a receiver may take command arguments too.
@@ -230,6 +285,7 @@ class Parser {
       if (this.startsCommandArgument(this.t, this.peek())) {
         expr.args = this.parseArguments(undefined);
         if (this.isKeyword("do")) expr.block = this.parseBlock();
+        this.mark(expr, t);
       }
     }
     return expr;
@@ -255,7 +311,7 @@ class Parser {
       if (inParens) this.skipNewlines();
       const t = this.t;
       if (t.type === "op" && (t.value === "*" || t.value === "&" || t.value === "**")) {
-        this.fail("splat and block arguments are not part of the DDL language");
+        this.fail(`splat and block arguments are not part of ${this.language}`);
       }
       if (t.type === "label") {
         this.i++;
@@ -325,7 +381,38 @@ class Parser {
 
   /** `noDo`: inside command arguments a `do` belongs to the command, not to an argument. */
   private parseExpression(noDo: boolean): RubyNode {
-    return this.parseOr(noDo);
+    return this.parseTernary(noDo);
+  }
+
+  /** `condition ? a : b`, right-associative. */
+  private parseTernary(noDo: boolean): RubyNode {
+    const start = this.t;
+    const condition = this.parseRange(noDo);
+    if (!this.isOp("?")) return condition;
+    const line = this.t.line;
+    this.i++;
+    this.skipNewlines();
+    const whenTrue = this.parseTernary(noDo);
+    this.skipNewlines();
+    if (this.t.type === "symbol" && !this.t.spaceBefore) {
+      this.fail("write the ':' of a ternary with a space after it (`a ? b : c`)");
+    }
+    this.expectOp(":");
+    this.skipNewlines();
+    const whenFalse = this.parseTernary(noDo);
+    return this.mark({ kind: "if", condition, whenTrue: [whenTrue], whenFalse: [whenFalse], line }, start);
+  }
+
+  /** `a..b` and `a...b`. */
+  private parseRange(noDo: boolean): RubyNode {
+    const start = this.t;
+    const from = this.parseOr(noDo);
+    if (!this.isOp("..") && !this.isOp("...")) return from;
+    const exclusive = this.isOp("...");
+    const line = this.t.line;
+    this.i++;
+    const to = this.parseOr(noDo);
+    return this.mark({ kind: "range", from, to, exclusive, line }, start);
   }
 
   /** A condition (`if x == 1`, `x and not y`): the low-precedence `and`/`or`/`not` are allowed here. */
@@ -351,43 +438,90 @@ class Parser {
   }
 
   private parseOr(noDo: boolean): RubyNode {
+    const start = this.t;
     let left = this.parseAnd(noDo);
     while (this.isOp("||")) {
       const line = this.t.line;
       this.i++;
       this.skipNewlines();
-      left = { kind: "logical", op: "||", left, right: this.parseAnd(noDo), line };
+      left = this.mark({ kind: "logical", op: "||", left, right: this.parseAnd(noDo), line }, start);
     }
     return left;
   }
 
   private parseAnd(noDo: boolean): RubyNode {
+    const start = this.t;
     let left = this.parseEquality(noDo);
     while (this.isOp("&&")) {
       const line = this.t.line;
       this.i++;
       this.skipNewlines();
-      left = { kind: "logical", op: "&&", left, right: this.parseEquality(noDo), line };
+      left = this.mark({ kind: "logical", op: "&&", left, right: this.parseEquality(noDo), line }, start);
     }
     return left;
   }
 
+  private isAnyOp(ops: readonly string[]): string | undefined {
+    const t = this.t;
+    return t.type === "op" && ops.includes(t.value) ? t.value : undefined;
+  }
+
   private parseEquality(noDo: boolean): RubyNode {
-    const left = this.parseAdditive(noDo);
-    if (this.isOp("==") || this.isOp("!=")) {
-      const op = (this.t as { value: "==" | "!=" }).value;
+    const start = this.t;
+    const ops = ["==", "!=", "<=>", "=~", "!~"];
+    const left = this.parseComparison(noDo);
+    const op = this.isAnyOp(ops) as BinaryOperator | undefined;
+    if (op) {
       const line = this.t.line;
       this.i++;
       this.skipNewlines();
-      const right = this.parseAdditive(noDo);
-      if (this.isOp("==") || this.isOp("!="))
-        this.fail("chained comparisons are not part of the DDL language");
-      return { kind: "binary", op, left, right, line };
+      const right = this.parseComparison(noDo);
+      if (this.isAnyOp(ops)) this.fail(`chained comparisons are not part of ${this.language}`);
+      return this.mark({ kind: "binary", op, left, right, line }, start);
+    }
+    return left;
+  }
+
+  private parseComparison(noDo: boolean): RubyNode {
+    const start = this.t;
+    let left = this.parseBitOr(noDo);
+    for (let op = this.isAnyOp(["<", ">", "<=", ">="]); op; op = this.isAnyOp(["<", ">", "<=", ">="])) {
+      const line = this.t.line;
+      this.i++;
+      this.skipNewlines();
+      const right = this.parseBitOr(noDo);
+      left = this.mark({ kind: "binary", op: op as BinaryOperator, left, right, line }, start);
+    }
+    return left;
+  }
+
+  /** `a | b` (set union of Arrays), below `a & b`. */
+  private parseBitOr(noDo: boolean): RubyNode {
+    const start = this.t;
+    let left = this.parseBitAnd(noDo);
+    while (this.isOp("|")) {
+      const line = this.t.line;
+      this.i++;
+      this.skipNewlines();
+      left = this.mark({ kind: "binary", op: "|", left, right: this.parseBitAnd(noDo), line }, start);
+    }
+    return left;
+  }
+
+  private parseBitAnd(noDo: boolean): RubyNode {
+    const start = this.t;
+    let left = this.parseAdditive(noDo);
+    while (this.isOp("&")) {
+      const line = this.t.line;
+      this.i++;
+      this.skipNewlines();
+      left = this.mark({ kind: "binary", op: "&", left, right: this.parseAdditive(noDo), line }, start);
     }
     return left;
   }
 
   private parseAdditive(noDo: boolean): RubyNode {
+    const start = this.t;
     let left = this.parseMultiplicative(noDo);
     while (
       (this.isOp("+") || this.isOp("-")) &&
@@ -398,53 +532,55 @@ class Parser {
       this.i++;
       this.skipNewlines();
       const right = this.parseMultiplicative(noDo);
-      left = { kind: "binary", op, left, right, line };
+      left = this.mark({ kind: "binary", op, left, right, line }, start);
     }
     this.refuseOperator();
     return left;
   }
 
   private parseMultiplicative(noDo: boolean): RubyNode {
-    let left = this.parseUnary(noDo);
-    while (this.isOp("*")) {
+    const start = this.t;
+    let left = this.parsePower(noDo);
+    for (let op = this.isAnyOp(["*", "/", "%"]); op; op = this.isAnyOp(["*", "/", "%"])) {
       const line = this.t.line;
       this.i++;
       this.skipNewlines();
-      const right = this.parseUnary(noDo);
-      left = { kind: "binary", op: "*", left, right, line };
+      const right = this.parsePower(noDo);
+      left = this.mark({ kind: "binary", op: op as BinaryOperator, left, right, line }, start);
     }
     return left;
+  }
+
+  /** `a ** b`: binds tighter than unary minus on its left, right-associative. */
+  private parsePower(noDo: boolean): RubyNode {
+    const start = this.t;
+    const left = this.parseUnary(noDo);
+    if (!this.isOp("**")) return left;
+    const line = this.t.line;
+    this.i++;
+    this.skipNewlines();
+    const right = this.parsePower(noDo);
+    if (
+      left.kind === "literal" &&
+      (typeof left.value === "number" || typeof left.value === "bigint") &&
+      left.value < 0
+    ) {
+      // -2 ** 2 is -(2 ** 2) in Ruby.
+      const base: RubyNode = { ...left, value: -left.value };
+      const power = this.mark({ kind: "binary", op: "**", left: base, right, line }, start);
+      return this.mark({ kind: "unary", op: "-", operand: power, line }, start);
+    }
+    return this.mark({ kind: "binary", op: "**", left, right, line }, start);
   }
 
   private refuseOperator(): void {
     const t = this.t;
     if (t.type !== "op") return;
-    if (
-      [
-        "===",
-        "=~",
-        "!~",
-        "<",
-        ">",
-        "<=",
-        ">=",
-        "<=>",
-        "?",
-        "..",
-        "...",
-        "/",
-        "%",
-        "**",
-        "<<",
-        ">>",
-        "&",
-        "^",
-      ].includes(t.value)
-    ) {
-      this.fail(`the operator '${t.value}' is not part of the DDL language`);
+    if (["===", "<<", ">>", "^"].includes(t.value)) {
+      this.fail(`the operator '${t.value}' is not part of ${this.language}`);
     }
-    if (t.value.endsWith("=") && !["=>", "==", "!="].includes(t.value) && t.value.length > 1) {
-      this.fail(`the operator '${t.value}' is not part of the DDL language`);
+    if (t.value.endsWith("=") && !["=>", "==", "!=", "<=", ">="].includes(t.value) && t.value.length > 1) {
+      this.fail(`the operator '${t.value}' is not part of ${this.language}`);
     }
   }
 
@@ -463,21 +599,22 @@ class Parser {
           return { kind: "literal", value: { float: op === "-" ? -v.float : v.float }, line: t.line };
         }
       }
-      return { kind: "unary", op, operand, line: t.line };
+      return this.mark({ kind: "unary", op, operand, line: t.line }, t);
     }
     if (this.isOp("!")) {
       this.i++;
-      return { kind: "not", operand: this.parseUnary(noDo), line: t.line };
+      return this.mark({ kind: "not", operand: this.parseUnary(noDo), line: t.line }, t);
     }
-    if (this.isOp("~")) this.fail("the operator '~' is not part of the DDL language");
-    return this.parsePostfix(this.parsePrimary(noDo), noDo);
+    if (this.isOp("~")) this.fail(`the operator '~' is not part of ${this.language}`);
+    return this.parsePostfix(this.mark(this.parsePrimary(noDo), t), noDo, t);
   }
 
-  private parsePostfix(node: RubyNode, noDo: boolean): RubyNode {
+  private parsePostfix(node: RubyNode, noDo: boolean, start: Tok): RubyNode {
     let current = node;
     for (;;) {
       const t = this.t;
       if (this.isOp(".") || this.isOp("&.")) {
+        const safe = this.isOp("&.");
         this.i++;
         this.skipNewlines();
         const name = this.t;
@@ -492,21 +629,22 @@ class Parser {
           args: [],
           line: name.line,
         };
+        if (safe) call.safe = true;
         if (this.isOp("(") && !this.t.spaceBefore) {
           this.i++;
           call.args = this.parseArguments(")");
         }
         this.attachBlock(call, noDo);
-        current = call;
+        current = this.mark(call, start);
         continue;
       }
       if (this.isOp("[") && !t.spaceBefore) {
         this.i++;
         const args = this.parseArguments("]");
-        current = { kind: "index", target: current, args, line: t.line };
+        current = this.mark({ kind: "index", target: current, args, line: t.line }, start);
         continue;
       }
-      if (this.isOp("::")) this.fail("constants and '::' are not part of the DDL language");
+      if (this.isOp("::")) this.fail(`constants and '::' are not part of ${this.language}`);
       return current;
     }
   }
@@ -531,8 +669,16 @@ class Parser {
   private interpolate(parts: StringPart[]): (string | RubyNode)[] {
     return parts.map((p) => {
       if (typeof p === "string") return p;
-      const tokens = tokenizeRuby(p.code, this.file).map((tok) => ({ ...tok, line: tok.line + p.line - 1 }));
-      const body = new Parser(tokens, this.file, this.scopes).parseStatements((tok) => tok.type === "eof");
+      const tokens = tokenizeRuby(p.code, this.file, { language: this.language }).map((tok) => ({
+        ...tok,
+        line: tok.line + p.line - 1,
+        ...(tok.line === 1 && tok.column !== undefined && p.column !== undefined
+          ? { column: tok.column + p.column - 1 }
+          : {}),
+      }));
+      const body = new Parser(tokens, this.file, p.code, this.options, this.scopes).parseStatements(
+        (tok) => tok.type === "eof",
+      );
       return { kind: "seq", body, line: p.line } as RubyNode;
     });
   }
@@ -577,7 +723,7 @@ class Parser {
         }
         if (!UNSUPPORTED_KEYWORDS[t.name]) this.fail(`unexpected '${t.name}'`);
         this.fail(
-          `${UNSUPPORTED_KEYWORDS[t.name]} ${t.name === "self" ? "is" : "are"} not part of the DDL language`,
+          `${UNSUPPORTED_KEYWORDS[t.name]} ${t.name === "self" ? "is" : "are"} not part of ${this.language}`,
         );
         break;
       case "ident": {
@@ -597,10 +743,10 @@ class Parser {
         return { kind: "ident", name: t.name, line };
       }
       case "const":
-        this.fail(`constants (${t.name}) are not part of the DDL language`);
+        this.fail(`constants (${t.name}) are not part of ${this.language}`);
         break;
       case "variable":
-        this.fail(`variables like ${t.name} are not part of the DDL language`);
+        this.fail(`variables like ${t.name} are not part of ${this.language}`);
         break;
       case "label":
         this.fail(`unexpected label '${t.name}:' (key: value pairs belong in a hash or an argument list)`);
@@ -615,7 +761,7 @@ class Parser {
           if (body.length === 0) return { kind: "literal", value: null, line };
           return body.length === 1 ? (body[0] as RubyNode) : { kind: "seq", body, line };
         }
-        if (t.value === "->") this.fail("lambdas are not part of the DDL language");
+        if (t.value === "->") this.fail(`lambdas are not part of ${this.language}`);
         break;
       default:
         break;
@@ -691,6 +837,6 @@ class Parser {
  * Parses DDL source into statements.
  * @throws DdlDefinitionError (`file:line: …`) on syntax outside the DDL subset
  */
-export function parseRuby(source: string, file = "(ddl)"): RubyNode[] {
-  return new Parser(tokenizeRuby(source, file), file).parseProgram();
+export function parseRuby(source: string, file = "(ddl)", options: RubyParseOptions = {}): RubyNode[] {
+  return new Parser(tokenizeRuby(source, file, options), file, source, options).parseProgram();
 }

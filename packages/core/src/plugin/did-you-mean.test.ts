@@ -32,5 +32,7 @@ describe("didYouMean", () => {
     expect(formatDidYouMean([])).toBe("");
     expect(formatDidYouMean(["a"])).toBe("did you mean 'a'?");
     expect(formatDidYouMean(["a", "b", "c"])).toBe("did you mean 'a', 'b' or 'c'?");
+    expect(formatDidYouMean(["a", "b", "c", "d"])).toBe("did you mean 'a', 'b' or 'c'?");
+    expect(formatDidYouMean(["a", "b", "c", "d"], Infinity)).toBe("did you mean 'a', 'b', 'c' or 'd'?");
   });
 });

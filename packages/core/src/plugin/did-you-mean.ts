@@ -44,10 +44,13 @@ export function didYouMean(word: string, candidates: Iterable<string>): string[]
     .map((s) => s.candidate);
 }
 
-/** `did you mean 'a' or 'b'?`, or nothing when no candidate is close. */
-export function formatDidYouMean(suggestions: readonly string[]): string {
+/**
+ * `did you mean 'a' or 'b'?`, or nothing when no candidate is close. Three
+ * at most unless `limit` says otherwise (an ambiguous option lists all it matches).
+ */
+export function formatDidYouMean(suggestions: readonly string[], limit = 3): string {
   if (suggestions.length === 0) return "";
-  const quoted = suggestions.slice(0, 3).map((s) => `'${s}'`);
+  const quoted = suggestions.slice(0, limit).map((s) => `'${s}'`);
   const last = quoted.pop();
   return `did you mean ${quoted.length > 0 ? `${quoted.join(", ")} or ${last}` : last}?`;
 }

@@ -1,6 +1,6 @@
 import { MalformedMessageError } from "../errors.js";
 import { fromNatural, toNatural } from "../marshal/natural.js";
-import { RubyString, type RubyValue, sym } from "../marshal/types.js";
+import { RubyFloat, RubyString, type RubyValue, sym } from "../marshal/types.js";
 
 /** A SimpleRPC request body (`RPC::Client#new_request`). */
 export interface RpcRequestPayload {
@@ -55,7 +55,19 @@ export function rpcRequestFromRuby(value: RubyValue): RpcRequestPayload {
   if (data !== undefined && data !== null && !(data instanceof Map)) {
     throw new MalformedMessageError("SimpleRPC request :data is not a Hash");
   }
-  return { agent, action, caller, data: data ? (toNatural(data) as Record<string, unknown>) : {} };
+  const natural = data ? (toNatural(data) as Record<string, unknown>) : {};
+  // An input that is a Float with an integral value (Ruby's 30.0) stays a
+  // RubyFloat, which `Number()` reads: as a plain 30 the DDL's :float
+  // typecheck would refuse what Ruby's daemon accepts.
+  if (data) {
+    for (const [key, value] of data) {
+      if (value instanceof RubyFloat && Number.isInteger(value.value)) {
+        const name = toNatural(key);
+        if (typeof name === "string" && Object.hasOwn(natural, name)) natural[name] = value;
+      }
+    }
+  }
+  return { agent, action, caller, data: natural };
 }
 
 /** Reply outputs keep Symbol keys at the top, as RPC::Reply's `@data[key] = …` makes them. */
