@@ -6,12 +6,13 @@
  * at test time so it can use this tree's `runCommand`, the very module the
  * daemon loads.
  */
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { emptyFilter, type ReplyEnvelope, rpcReplyFromRuby } from "@phobos/core";
+import { isRunning } from "@phobos/core/testing";
 import { type RubyFleet, startRubyFleet, writeServerConfig } from "@phobos/interop";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Daemon, eventually, logLines, startDaemon, waitForLog } from "./test-support/daemon.js";
@@ -135,16 +136,6 @@ async function call(action: string, data: Record<string, unknown> = {}) {
   return rpcReplyFromRuby((reply as ReplyEnvelope).body);
 }
 
-/** Alive and not a zombie (an init that is slow to reap must not count against the kill). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
-
 it("an action past its DDL timeout: status 5 in MCollective's words, and its command and the command's child are gone", async () => {
   const pids = join(dir, "family.pids");
   const reply = await call("family", { pids });
@@ -155,7 +146,7 @@ it("an action past its DDL timeout: status 5 in MCollective's words, and its com
   const written = existsSync(pids) ? (await readFile(pids, "utf8")).trim().split("\n") : [];
   expect(written, "the shell wrote its pid and its child's before the timeout").toHaveLength(2);
   for (const pid of written.map(Number)) {
-    await eventually(() => (running(pid) ? undefined : true), `process ${pid} gone`, 40_000);
+    await eventually(() => (isRunning(pid) ? undefined : true), `process ${pid} gone`, 40_000);
   }
   await waitForLog(log, /hang#family failed: hang#family did not finish within its 3s timeout/);
 });

@@ -5,7 +5,7 @@
  * the client with its status 5, and an action that blocks the event loop
  * is named in one WARN. Real child processes throughout.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,7 @@ import { emptyFilter } from "../message/filter.js";
 import { createRequestId } from "../message/request-id.js";
 import type { ActionRequest, Agent } from "../plugin/types.js";
 import { rpcReplyFromRuby, rpcRequestToRuby } from "../rpc/payload.js";
+import { processGone } from "../testing/processes.js";
 import { type HostedAgent, runAgentRequest } from "./agent-host.js";
 import { EventLoopWatch } from "./event-loop-watch.js";
 import { runCommand } from "./run-command.js";
@@ -124,29 +125,6 @@ async function run(action: string, data: Record<string, unknown> = {}, watch?: E
   return { reply: rpcReplyFromRuby(body), sink };
 }
 
-/** Alive and not a zombie (an init that is slow to reap must not count against the kill). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
-
-async function gone(pid: number): Promise<true> {
-  const deadline = Date.now() + 40_000;
-  for (;;) {
-    if (!running(pid)) return true;
-    if (Date.now() > deadline) throw new Error(`process ${pid} is still alive`);
-    await sleep(50);
-  }
-}
-
 describe("an action past its DDL timeout", () => {
   it("is answered status 5, its signal fires, and the command it ran and that command's child are killed", async () => {
     const pids = join(dir, "family.pids");
@@ -163,8 +141,8 @@ describe("an action past its DDL timeout", () => {
     const written = (await readFile(pids, "utf8").catch(() => "")).trim().split("\n").filter(Boolean);
     expect(written, "the shell wrote its pid and its child's before the timeout").toHaveLength(2);
     const [grandchild, child] = written.map(Number);
-    expect(await gone(child as number)).toBe(true);
-    expect(await gone(grandchild as number)).toBe(true);
+    expect(await processGone(child as number)).toBe(true);
+    expect(await processGone(grandchild as number)).toBe(true);
   });
 
   it("that ignores its signal still leaves the client with its status 5 reply", async () => {

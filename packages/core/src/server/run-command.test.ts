@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CommandError } from "../errors.js";
+import { isRunning, processGone } from "../testing/processes.js";
 import { errorTail, findExecutable, runCommand, runWithCommandSignal } from "./run-command.js";
 
 describe("runCommand", () => {
@@ -49,30 +50,6 @@ describe("runCommand", () => {
   });
 });
 
-/** Alive and not a zombie (an init that is slow to reap must not count against the kill). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
-
-/** Polls until `pid` is gone, with a generous deadline: a loaded machine may take a while. */
-async function gone(pid: number): Promise<true> {
-  const deadline = Date.now() + 40_000;
-  for (;;) {
-    if (!running(pid)) return true;
-    if (Date.now() > deadline) throw new Error(`process ${pid} is still alive`);
-    await sleep(50);
-  }
-}
-
 /** Waits for the pids a command wrote, one per line, into `file`. */
 async function pidsIn(file: string, count: number): Promise<number[]> {
   const deadline = Date.now() + 40_000;
@@ -115,8 +92,8 @@ describe("runCommand and its process group", () => {
       ),
     );
     await expect(run).rejects.toMatchObject({ aborted: true, timedOut: false, code: "COMMAND_ABORTED" });
-    expect(await gone(child as number)).toBe(true);
-    expect(await gone(grandchild as number)).toBe(true);
+    expect(await processGone(child as number)).toBe(true);
+    expect(await processGone(grandchild as number)).toBe(true);
   });
 
   it("a grandchild that ignores TERM is killed after the grace", async () => {
@@ -130,7 +107,7 @@ describe("runCommand and its process group", () => {
     const [grandchild] = await pidsIn(pids, 2);
     controller.abort();
     await expect(run).rejects.toMatchObject({ aborted: true });
-    expect(await gone(grandchild as number)).toBe(true);
+    expect(await processGone(grandchild as number)).toBe(true);
   });
 
   it("its own timeout kills the process group too", async () => {
@@ -138,8 +115,8 @@ describe("runCommand and its process group", () => {
     const run = runCommand("sh", family(pids), { timeoutMs: 1_000 });
     const [grandchild, child] = await pidsIn(pids, 2);
     await expect(run).rejects.toMatchObject({ timedOut: true, code: "COMMAND_TIMEOUT" });
-    expect(await gone(child as number)).toBe(true);
-    expect(await gone(grandchild as number)).toBe(true);
+    expect(await processGone(child as number)).toBe(true);
+    expect(await processGone(grandchild as number)).toBe(true);
   });
 
   it("without a signal of its own, it takes the one of the action it runs for", async () => {
@@ -152,8 +129,8 @@ describe("runCommand and its process group", () => {
     const [grandchild, child] = await pidsIn(pids, 2);
     controller.abort(new Error("gave up"));
     await expect(run).rejects.toThrow(/ was killed: gave up$/);
-    expect(await gone(child as number)).toBe(true);
-    expect(await gone(grandchild as number)).toBe(true);
+    expect(await processGone(child as number)).toBe(true);
+    expect(await processGone(grandchild as number)).toBe(true);
   });
 
   it("with a signal already aborted, nothing is started", async () => {
@@ -178,7 +155,7 @@ describe("runCommand and its process group", () => {
     const [daemon] = await pidsIn(pids, 1);
     controller.abort();
     try {
-      expect(running(daemon as number)).toBe(true);
+      expect(isRunning(daemon as number)).toBe(true);
     } finally {
       process.kill(daemon as number, "SIGKILL");
     }

@@ -27,6 +27,7 @@ export {
   type SuiteOptions,
   withPlugin,
 } from "./harness.js";
+export * from "./processes.js";
 export * from "./register.js";
 export * from "./registration.js";
 export * from "./security.js";
