@@ -711,6 +711,14 @@ export class Interpreter {
     }
     const n = numeric(recv);
     if (n !== undefined && (isInteger(recv) || recv instanceof RFloat)) {
+      // The one argument of a binary operator, as a number or Ruby's TypeError.
+      const operand = () => {
+        arity(1);
+        const other = args[0] ?? null;
+        const m = numeric(other);
+        if (m === undefined) throw new Error(`${className(other)} can't be coerced into ${className(recv)}`);
+        return { other, m };
+      };
       switch (name) {
         case "to_i":
           return recv instanceof RFloat ? Math.trunc(recv.value) : recv;
@@ -719,11 +727,7 @@ export class Interpreter {
         case "+":
         case "-":
         case "*": {
-          arity(1);
-          const other = args[0] ?? null;
-          const m = numeric(other);
-          if (m === undefined)
-            throw new Error(`${className(other)} can't be coerced into ${className(recv)}`);
+          const { other, m } = operand();
           if (isInteger(recv) && isInteger(other)) {
             const x = BigInt(recv);
             const y = BigInt(other);
@@ -736,11 +740,7 @@ export class Interpreter {
         case "%":
         case "modulo":
         case "**": {
-          arity(1);
-          const other = args[0] ?? null;
-          const m = numeric(other);
-          if (m === undefined)
-            throw new Error(`${className(other)} can't be coerced into ${className(recv)}`);
+          const { other, m } = operand();
           if (isInteger(recv) && isInteger(other)) {
             const x = BigInt(recv);
             const y = BigInt(other);
