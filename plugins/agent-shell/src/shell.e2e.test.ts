@@ -14,6 +14,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { processGone } from "@phobos/core/testing";
 import {
   DEBIAN_PLUGIN_DIR,
   PHOBOS_MCO,
@@ -49,23 +50,6 @@ const comparable = (text: string) => text.replace(/ in \d+\.\d\d ms/g, " in T ms
 function ok(run: RubyMcoResult): RubyMcoResult {
   expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
   return run;
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string) {
-  for (let i = 0; i < 600; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 beforeAll(async () => {
@@ -212,7 +196,7 @@ describe.sequential("mco shell against four Phobos daemons", () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toContain(`sh1: ERROR: ${command} did not finish within 1s and was killed\n`);
     const pid = Number((await readFile(pidFile, "utf8")).trim());
-    await waitFor(() => !alive(pid), `the backgrounded sleep ${pid} to be killed`);
+    await processGone(pid);
   });
 
   it("keeps no more than the node's max_output and says it cut", async () => {

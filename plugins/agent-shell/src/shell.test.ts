@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseRubyDdl, rubyFloat } from "@phobos/core";
 import type { RpcResult } from "@phobos/core/client";
-import { describeAgentPlugin, openAgentCaller, openPlugin } from "@phobos/core/testing";
+import { describeAgentPlugin, openAgentCaller, openPlugin, processGone } from "@phobos/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import shellAgent, { MAX_TIMEOUT_S } from "./agent.js";
 import { nodeBlock, parseShellArguments } from "./application.js";
@@ -37,23 +37,6 @@ async function run(data: Record<string, unknown>, settings: Record<string, strin
   } finally {
     caller.close();
   }
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string) {
-  for (let i = 0; i < 600; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 describe("the command line, without a shell", () => {
@@ -188,7 +171,7 @@ describe("the run action", () => {
     );
     expect(answer.data).toMatchObject({ success: false, exitcode: null });
     const pid = Number((await readFile(pidFile, "utf8")).trim());
-    await waitFor(() => !alive(pid), `the backgrounded sleep ${pid} to be killed`);
+    await processGone(pid);
   });
 
   it("refuses a timeout longer than the node allows, or a negative one", async () => {
