@@ -8,95 +8,17 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
 import { ConfigError, ConnectorError, type InboundMessage } from "@phobos/core";
-import { type OpenPlugin, openPlugin } from "@phobos/core/testing";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import rabbitmq from "./connector.js";
-import { type McollectiveVhost, prepareMcollectiveVhost } from "./setup/mcollective-vhost.js";
-import { adminOptionsFromEnv, RabbitMqAdmin } from "./setup/rabbitmq-admin.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { until as untilWithin, useTestVhost } from "./__fixtures__/test-vhost.js";
 
-const PROVISION = "run `sh tooling/scripts/provision.sh`";
-const name = `phobos-amqp-test-${randomBytes(5).toString("hex")}`;
-const password = randomBytes(12).toString("hex");
-const admin = new RabbitMqAdmin(adminOptionsFromEnv());
-let site: McollectiveVhost | undefined;
-const ports = { stomp: 61613, amqp: 5672 };
-const opened: OpenPlugin<"connector">[] = [];
+const { name, password, admin, ports, peer } = useTestVhost("phobos-amqp-test", "AMQP transport tests");
+const until = <T>(probe: () => T | undefined, what: string, timeoutMs = 10_000) =>
+  untilWithin(probe, what, timeoutMs);
 const servers: Server[] = [];
 
-beforeAll(async () => {
-  const overview = await admin.overview().catch((err: Error) => {
-    throw new Error(`RabbitMQ's management API does not answer (${err.message}): ${PROVISION}`);
-  });
-  const port = (protocol: string) => overview.listeners.find((l) => l.protocol === protocol)?.port;
-  const stomp = port("stomp");
-  const amqp = port("amqp");
-  if (stomp === undefined || amqp === undefined) {
-    throw new Error(`RabbitMQ lacks a STOMP or an AMQP listener: ${PROVISION}`);
-  }
-  Object.assign(ports, { stomp: Number(stomp), amqp: Number(amqp) });
-  site = await prepareMcollectiveVhost({
-    vhost: `/${name}`,
-    user: name,
-    password,
-    collectives: ["mcollective"],
-    admin,
-    description: "AMQP transport tests",
-  });
-});
-
-afterEach(async () => {
-  await Promise.all(
-    opened.splice(0).map(async (p) => {
-      await p.instance.disconnect().catch(() => {});
-      p.close();
-    }),
-  );
-});
-
-afterAll(async () => {
+afterAll(() => {
   for (const s of servers.splice(0)) s.close();
-  await site?.dispose();
 });
-
-type Transport = "stomp" | "amqp";
-
-/** A connector on the test vhost; `port: null` leaves pool.1.port unset. */
-async function peer(
-  transport: Transport,
-  identity: string,
-  mode: "client" | "server",
-  extra: Record<string, string> = {},
-  port: number | null = ports[transport],
-) {
-  const settings: Record<string, string> = {
-    transport,
-    vhost: `/${name}`,
-    "pool.size": "1",
-    "pool.1.host": "127.0.0.1",
-    "pool.1.user": name,
-    "pool.1.password": password,
-    initial_reconnect_delay: "0.01",
-    max_reconnect_delay: "0.5",
-    ...(port === null ? {} : { "pool.1.port": String(port) }),
-    ...extra,
-  };
-  const plugin = await openPlugin({ definition: rabbitmq, settings }, mode, identity);
-  opened.push(plugin);
-  const received: InboundMessage[] = [];
-  plugin.instance.onMessage((m) => received.push(m));
-  const lines = () => plugin.log.lines.map((l) => `${l.level} ${l.message}`);
-  return { connector: plugin.instance, received, lines, identity };
-}
-
-async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const text = (m: InboundMessage) => Buffer.from(m.body).toString("latin1");
 const tag = () => randomBytes(4).toString("hex");

@@ -7,87 +7,12 @@
  */
 import { randomBytes } from "node:crypto";
 import { ConfigError, type InboundMessage } from "@phobos/core";
-import { type OpenPlugin, openPlugin } from "@phobos/core/testing";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "@phobos/stomp-client";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import rabbitmq from "./connector.js";
-import { type McollectiveVhost, prepareMcollectiveVhost } from "./setup/mcollective-vhost.js";
-import { adminOptionsFromEnv, RabbitMqAdmin } from "./setup/rabbitmq-admin.js";
+import { describe, expect, it } from "vitest";
+import { until as untilWithin, useTestVhost } from "./__fixtures__/test-vhost.js";
 
-const PROVISION = "run `sh tooling/scripts/provision.sh`";
-const name = `phobos-size-test-${randomBytes(5).toString("hex")}`;
-const password = randomBytes(12).toString("hex");
-const admin = new RabbitMqAdmin(adminOptionsFromEnv());
-let site: McollectiveVhost | undefined;
-const ports = { stomp: 61613, amqp: 5672 };
-const opened: OpenPlugin<"connector">[] = [];
-
-beforeAll(async () => {
-  const overview = await admin.overview().catch((err: Error) => {
-    throw new Error(`RabbitMQ's management API does not answer (${err.message}): ${PROVISION}`);
-  });
-  const port = (protocol: string) => overview.listeners.find((l) => l.protocol === protocol)?.port;
-  const stomp = port("stomp");
-  const amqp = port("amqp");
-  if (stomp === undefined || amqp === undefined) {
-    throw new Error(`RabbitMQ lacks a STOMP or an AMQP listener: ${PROVISION}`);
-  }
-  Object.assign(ports, { stomp: Number(stomp), amqp: Number(amqp) });
-  site = await prepareMcollectiveVhost({
-    vhost: `/${name}`,
-    user: name,
-    password,
-    collectives: ["mcollective"],
-    admin,
-    description: "max_message_size tests",
-  });
-});
-
-afterEach(async () => {
-  await Promise.all(
-    opened.splice(0).map(async (p) => {
-      await p.instance.disconnect().catch(() => {});
-      p.close();
-    }),
-  );
-});
-
-afterAll(async () => {
-  await site?.dispose();
-});
-
-type Transport = "stomp" | "amqp";
-
-async function peer(transport: Transport, identity: string, mode: "client" | "server", extra = {}) {
-  const settings: Record<string, string> = {
-    transport,
-    vhost: `/${name}`,
-    "pool.size": "1",
-    "pool.1.host": "127.0.0.1",
-    "pool.1.port": String(ports[transport]),
-    "pool.1.user": name,
-    "pool.1.password": password,
-    initial_reconnect_delay: "0.01",
-    max_reconnect_delay: "0.5",
-    ...extra,
-  };
-  const plugin = await openPlugin({ definition: rabbitmq, settings }, mode, identity);
-  opened.push(plugin);
-  const received: InboundMessage[] = [];
-  plugin.instance.onMessage((m) => received.push(m));
-  const lines = () => plugin.log.lines.map((l) => `${l.level} ${l.message}`);
-  return { connector: plugin.instance, received, lines };
-}
-
-async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const { peer } = useTestVhost("phobos-size-test", "max_message_size tests");
+const until = <T>(probe: () => T | undefined, what: string) => untilWithin(probe, what, 20_000);
 
 const text = (m: InboundMessage) => Buffer.from(m.body).toString("latin1");
 const request = (body: Uint8Array) =>
