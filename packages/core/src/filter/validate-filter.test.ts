@@ -111,4 +111,30 @@ describe("validateFilter, for filters built in code", () => {
     }
     expect(() => validateFilter(filter)).not.toThrow();
   });
+
+  it("leaves entries that are not text to the daemons instead of failing to print them", () => {
+    const unprintable = { toString: {} };
+    const filter = JSON.parse(
+      JSON.stringify({
+        fact: [{ fact: unprintable, operator: "=~", value: "/[/" }],
+        cf_class: [unprintable],
+        identity: [unprintable],
+        agent: [unprintable],
+        compound: [
+          [
+            {
+              fstatement: {
+                name: unprintable,
+                params: null,
+                value: unprintable,
+                operator: "==",
+                r_compare: "1",
+              },
+            },
+          ],
+        ],
+      }),
+    ) as Filter;
+    expect(() => validateFilter(filter)).not.toThrow();
+  });
 });

@@ -63,9 +63,10 @@ export function compoundTokenProblem(token: CompoundToken): FilterProblem | unde
   if ("fstatement" in token) {
     const f = token.fstatement;
     if (typeof f !== "object" || f === null || typeof f.operator !== "string") return undefined;
+    if (typeof f.name !== "string" || (f.params !== null && typeof f.params !== "string")) return undefined;
     // Ruby splits a data query on its last operator, so a doubled one (`.value==x`) asks for a
     // field named `value=`, and `.value==` leaves the operator empty.
-    const doubled = f.value === undefined ? undefined : /[=<>!]+$/.exec(f.value)?.[0];
+    const doubled = typeof f.value === "string" ? /[=<>!]+$/.exec(f.value)?.[0] : undefined;
     if (doubled !== undefined) {
       const field = (f.value as string).slice(0, -doubled.length);
       const query = dataQuery(f.name, f.params, field);
@@ -109,14 +110,29 @@ export function validateFilter(filter: Filter): void {
   };
   // A shape that is not a Filter's is left to the daemons, which report it as Ruby's would.
   const list = <T>(value: readonly T[] | undefined): readonly T[] => (Array.isArray(value) ? value : []);
+  // Only scalars are read: an entry such as {"toString":{}} cannot even be printed.
+  const scalar = (value: unknown): string | undefined =>
+    typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+      ? String(value)
+      : undefined;
   if (typeof filter !== "object" || filter === null) return;
   for (const f of list(filter.fact)) {
     if (typeof f !== "object" || f === null) continue;
-    fail("fact filter", `${f.fact}${f.operator}${f.value}`, factProblem(f.operator, String(f.value)));
+    const [fact, operator, value] = [scalar(f.fact), scalar(f.operator), scalar(f.value)];
+    if (fact === undefined || operator === undefined || value === undefined) continue;
+    fail("fact filter", `${fact}${operator}${value}`, factProblem(operator, value));
   }
-  for (const c of list(filter.cf_class)) fail("class filter", c, nameProblem(String(c)));
-  for (const i of list(filter.identity)) fail("identity filter", i, nameProblem(String(i)));
-  for (const a of list(filter.agent)) fail("agent filter", a, nameProblem(String(a)));
+  const names: [string, readonly unknown[]][] = [
+    ["class filter", list(filter.cf_class)],
+    ["identity filter", list(filter.identity)],
+    ["agent filter", list(filter.agent)],
+  ];
+  for (const [what, entries] of names) {
+    for (const entry of entries) {
+      const name = scalar(entry);
+      if (name !== undefined) fail(what, name, nameProblem(name));
+    }
+  }
   for (const expression of list(filter.compound)) {
     if (!Array.isArray(expression)) continue;
     for (const token of expression) {
