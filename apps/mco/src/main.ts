@@ -25,7 +25,7 @@ import {
   type PluginRegistry,
   pluginContextFor,
 } from "@phobos/core";
-import type { ApplicationSummary } from "@phobos/core/client";
+import type { ApplicationPlugin, ApplicationSummary } from "@phobos/core/client";
 import { chooseConfigFile } from "./config-file.js";
 import { McoInvocation } from "./invocation.js";
 import { lineTracking, type McoIo, processIo } from "./io.js";
@@ -103,7 +103,8 @@ async function loadShape(
 ): Promise<{ shape: ApplicationShape; run: McoApplication["run"] }> {
   const entry = registry.find("application", name);
   const definition = await registry.load("application", name);
-  const instance = await createPlugin(
+  // The host types applications without mco's invocation (the daemon never loads them); mco supplies it.
+  const instance: ApplicationPlugin = await createPlugin(
     definition,
     pluginContextFor(config, "application", name, { log: log.child(`application/${name}`), mode: "client" }),
     entry ?? {},

@@ -3,12 +3,10 @@
  * Each area has its own index; this file only gathers them.
  */
 
-export { type ColorCode, type Colorize, colorizer } from "./client/render/color.js";
 export * from "./config/index.js";
 export * from "./ddl/index.js";
 export * from "./errors.js";
 export * from "./filter/index.js";
-export * from "./log/from-config.js";
 export * from "./log/logger.js";
 export * from "./marshal/index.js";
 export * from "./message/index.js";

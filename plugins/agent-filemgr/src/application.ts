@@ -1,4 +1,5 @@
-import { defineApplication, rubyFormat } from "@phobos/core";
+import { rubyFormat } from "@phobos/core";
+import { defineApplication } from "@phobos/core/client";
 
 const COMMANDS = ["touch", "remove", "status"] as const;
 

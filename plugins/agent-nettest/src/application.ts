@@ -1,13 +1,5 @@
-import {
-  defineApplication,
-  isEmptyFilter,
-  type RubyValue,
-  rubyFormat,
-  rubyToS,
-  stringToNumber,
-  UsageError,
-} from "@phobos/core";
-import { readAnswer } from "@phobos/core/client";
+import { isEmptyFilter, type RubyValue, rubyFormat, rubyToS, stringToNumber, UsageError } from "@phobos/core";
+import { defineApplication, readAnswer } from "@phobos/core/client";
 
 const USAGE = `mco nettest <ping|connect> <HOST NAME> [PORT]
 

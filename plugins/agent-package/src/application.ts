@@ -1,5 +1,10 @@
-import { defineApplication, isEmptyFilter, rubyToS, UsageError } from "@phobos/core";
-import { type ApplicationInvocation, type RpcResult, readAnswer } from "@phobos/core/client";
+import { isEmptyFilter, rubyToS, UsageError } from "@phobos/core";
+import {
+  type ApplicationInvocation,
+  defineApplication,
+  type RpcResult,
+  readAnswer,
+} from "@phobos/core/client";
 
 /** Actions that take no package. */
 export const GLOBAL_ACTIONS = [

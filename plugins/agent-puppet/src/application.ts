@@ -1,5 +1,11 @@
-import { addFilterOption, defineApplication, rubyFormat, UsageError } from "@phobos/core";
-import type { ApplicationInvocation, OptionValue, RpcClient, RpcResult } from "@phobos/core/client";
+import { addFilterOption, rubyFormat, UsageError } from "@phobos/core";
+import {
+  type ApplicationInvocation,
+  defineApplication,
+  type OptionValue,
+  type RpcClient,
+  type RpcResult,
+} from "@phobos/core/client";
 import { sparklineFor } from "./sparkline.js";
 
 const USAGE = `mco puppet [OPTIONS] [FILTERS] <ACTION> [CONCURRENCY|MESSAGE]

@@ -1,5 +1,10 @@
-import { defineApplication, isEmptyFilter, rubyToS, UsageError } from "@phobos/core";
-import { type ApplicationInvocation, type RpcResult, readAnswer } from "@phobos/core/client";
+import { isEmptyFilter, rubyToS, UsageError } from "@phobos/core";
+import {
+  type ApplicationInvocation,
+  defineApplication,
+  type RpcResult,
+  readAnswer,
+} from "@phobos/core/client";
 
 export const SERVICE_ACTIONS = ["start", "stop", "restart", "status"];
 

@@ -1,5 +1,10 @@
-import { defineApplication, isEmptyFilter, rubyFloat, rubyToS, UsageError } from "@phobos/core";
-import { type ApplicationInvocation, type RpcResult, readAnswer } from "@phobos/core/client";
+import { isEmptyFilter, rubyFloat, rubyToS, UsageError } from "@phobos/core";
+import {
+  type ApplicationInvocation,
+  defineApplication,
+  type RpcResult,
+  readAnswer,
+} from "@phobos/core/client";
 import { commandLine } from "./command-line.js";
 
 /** Choria's `mco shell` subcommands for background jobs, which this agent does not have. */

@@ -1,5 +1,5 @@
-import { defineApplication, inspect, type RubyValue, rubyToS, UsageError } from "@phobos/core";
-import { compareRubyStrings, fieldSize } from "@phobos/core/client";
+import { inspect, type RubyValue, rubyToS, UsageError } from "@phobos/core";
+import { compareRubyStrings, defineApplication, fieldSize } from "@phobos/core/client";
 
 /**
  * `mco facts <fact>`: how many nodes report each value of a fact (`-v`

@@ -1,4 +1,4 @@
-import { defineApplication } from "@phobos/core";
+import { defineApplication } from "@phobos/core/client";
 
 /**
  * `mco find`: the identities discovery finds for the filter, one a line;

@@ -1,6 +1,12 @@
 import { writeFileSync } from "node:fs";
-import { defineApplication, hashGet, type RubyValue, rubyToS, toNatural, UsageError } from "@phobos/core";
-import { type ApplicationInvocation, compareRubyStrings, ljust, rjust } from "@phobos/core/client";
+import { hashGet, type RubyValue, rubyToS, toNatural, UsageError } from "@phobos/core";
+import {
+  type ApplicationInvocation,
+  compareRubyStrings,
+  defineApplication,
+  ljust,
+  rjust,
+} from "@phobos/core/client";
 import { nodeReport } from "./inventory-report.js";
 import {
   type InventoryReply,

@@ -1,4 +1,4 @@
-import { defineApplication } from "@phobos/core";
+import { defineApplication } from "@phobos/core/client";
 import { sparkline } from "./sparkline.js";
 
 /**

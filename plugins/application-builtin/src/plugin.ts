@@ -1,5 +1,5 @@
-import { defineApplication, UsageError } from "@phobos/core";
-import type { ApplicationInvocation } from "@phobos/core/client";
+import { UsageError } from "@phobos/core";
+import { type ApplicationInvocation, defineApplication } from "@phobos/core/client";
 import { pluginDoc, pluginDocList } from "./plugin-doc.js";
 import { generatePlugin } from "./plugin-generate.js";
 import { packagePlugin, pluginInfo } from "./plugin-info.js";

@@ -1,11 +1,5 @@
-import {
-  convertCliArgument,
-  defineApplication,
-  setDefaultInputs,
-  UsageError,
-  validateRpcRequest,
-} from "@phobos/core";
-import { loadValidatorPlugins } from "@phobos/core/client";
+import { convertCliArgument, setDefaultInputs, UsageError, validateRpcRequest } from "@phobos/core";
+import { defineApplication, loadValidatorPlugins } from "@phobos/core/client";
 
 const KEY_VALUE = /^(.+?)=(.+)$/s;
 

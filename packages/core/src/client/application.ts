@@ -16,41 +16,23 @@ import type { Config } from "../config/config.js";
 import type { AgentDdl, DdlDisplay } from "../ddl/types.js";
 import type { Logger } from "../log/logger.js";
 import type { Filter } from "../message/filter.js";
+import type { ApplicationOptionSpec, OptionSection, OptionValue } from "../plugin/application-options.js";
+
+export type {
+  ApplicationOptionSpec,
+  OptionSection,
+  OptionType,
+  OptionValue,
+} from "../plugin/application-options.js";
+
+import { definePlugin } from "../plugin/define.js";
 import type { PluginRegistry } from "../plugin/registry.js";
+import type { Application, PluginContext, PluginDefinition, PluginSpec } from "../plugin/types.js";
 import type { Discoverer } from "./discoverer.js";
 import type { MessagingClient } from "./messaging.js";
 import type { Colorize } from "./render/color.js";
 import type { RpcClient, RpcResult } from "./rpc-client.js";
 import type { RpcStats } from "./rpc-stats.js";
-
-/** The option groups MCollective adds to every application unless it excludes them. */
-export type OptionSection = "rpc" | "common" | "filter";
-
-/**
- * How an option's argument is read: `bool` takes none (a `--no-…` name sets
- * false), `array` collects every use, `list` splits `a,b` (OptionParser's
- * Array), `integer`/`float` convert as Ruby's OptionParser does, `string`
- * (the default) keeps the text.
- */
-export type OptionType = "string" | "bool" | "integer" | "float" | "array" | "list";
-
-export type OptionValue = string | number | boolean | string[] | undefined;
-
-/** One application option, as MCollective's `option` declares it. */
-export interface ApplicationOptionSpec {
-  /** The key in `configuration`. */
-  name: string;
-  description: string;
-  /** OptionParser switch texts: `["-a", "--agent AGENT"]`, `"--list-agents"`, `"--actions [ACTIONS]"`. */
-  arguments: string | readonly string[];
-  type?: OptionType;
-  /** Set before parsing, so it is there when the option is not given. */
-  default?: OptionValue;
-  /** "The <name> option is mandatory" when missing. */
-  required?: boolean;
-  /** `true`, or the reason the value is refused ("Validation of <name> failed: <reason>"). */
-  validate?: (value: string | number | boolean | string[]) => true | string;
-}
 
 /** The standard options (`Optionparser` and `RPC::Helpers.add_simplerpc_options`), parsed. */
 export interface CommonOptions {
@@ -192,3 +174,16 @@ export function haltCode(stats: HaltStats): number {
   if (discovered === 0) return responses !== undefined && responses > 0 ? 0 : 1;
   return 0;
 }
+
+/** What an application plugin's `create(ctx)` returns: the contract with mco's invocation filled in. */
+export type ApplicationPlugin = Application<ApplicationInvocation>;
+
+/**
+ * `defineApplication` is the client's, not core's: its `run` takes the
+ * invocation mco builds, and the daemon never loads either.
+ */
+export const defineApplication = (
+  spec: Omit<PluginSpec<"application">, "create"> & {
+    readonly create: (ctx: PluginContext) => ApplicationPlugin | Promise<ApplicationPlugin>;
+  },
+): PluginDefinition<"application"> => definePlugin("application", spec);

@@ -3,8 +3,8 @@ import { hostname } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { ConfigError } from "../errors.js";
 import { isLogLevel, type LogLevel } from "../log/logger.js";
-import { PluginSettings, parseBoolean } from "../plugin/settings.js";
 import { type ConfigLine, parseConfigText } from "./parse.js";
+import { PluginSettings, parseBoolean } from "./plugin-settings.js";
 
 /**
  * The effective configuration of mco or mcollectived: MCollective 2.12's keys

@@ -1,4 +1,4 @@
-import type { FactValue } from "../plugin/types.js";
+import type { FactValue } from "./fact-value.js";
 
 /**
  * What the matcher may ask of the node a filter is judged against. The

@@ -1,7 +1,42 @@
 import { MalformedMessageError } from "../errors.js";
 import { RubyString, type RubyValue, sym } from "../marshal/types.js";
-import type { DecodedRequest, ReplyEnvelope, RequestEnvelope } from "../plugin/types.js";
+import type { Filter } from "./filter.js";
 import { filterFromRuby, filterToRuby } from "./filter-codec.js";
+
+/** What a security plugin signs for a request: the fields of MCollective's request Hash. */
+export interface RequestEnvelope {
+  senderid: string;
+  requestid: string;
+  filter: Filter;
+  collective: string;
+  agent: string;
+  ttl: number;
+  /** Epoch seconds when the request was created. */
+  msgtime: number;
+  /** The payload: `"ping"` for discovery, a SimpleRPC request Hash otherwise. */
+  body: RubyValue;
+}
+
+export interface DecodedRequest extends RequestEnvelope {
+  callerid: string;
+  /**
+   * What the signature covers that tells this request from every other its
+   * signer sent (ssl: the signed body and the caller), whatever its request
+   * id says. Core refuses a second request with the same key for as long as
+   * the first could still be valid. Undefined when the plugin signs nothing
+   * that does (psk signs the payload alone, which repeats): core then keys
+   * on the request id, which a forger can change.
+   */
+  replayKey?: string;
+}
+
+export interface ReplyEnvelope {
+  senderid: string;
+  requestid: string;
+  senderagent: string;
+  msgtime: number;
+  body: RubyValue;
+}
 
 /**
  * The outer envelope every security plugin signs, in MCollective's key order

@@ -1,5 +1,5 @@
+import { PluginSettings } from "../config/plugin-settings.js";
 import type { Logger } from "../log/logger.js";
-import { PluginSettings } from "./settings.js";
 import type { AgentServices, PluginContextMap, PluginType, ServerPluginContext } from "./types.js";
 
 type NeedsServices<T extends PluginType> = PluginContextMap[T] extends ServerPluginContext ? true : false;

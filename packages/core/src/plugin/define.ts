@@ -6,7 +6,8 @@ import {
   type PluginType,
 } from "./types.js";
 
-function define<T extends PluginType>(type: T, spec: PluginSpec<T>): PluginDefinition<T> {
+/** The brand every `define*()` helper puts on; `defineApplication` lives in the client, which adds its invocation type. */
+export function definePlugin<T extends PluginType>(type: T, spec: PluginSpec<T>): PluginDefinition<T> {
   if (!spec || typeof spec.name !== "string" || !/^[a-z0-9_]+$/.test(spec.name)) {
     throw new TypeError(
       `define${type[0]?.toUpperCase()}${type.slice(1)}(): name must be lower case letters, digits or _ (got ${JSON.stringify(spec?.name)})`,
@@ -30,15 +31,14 @@ export function isPluginDefinition(value: unknown): value is PluginDefinition {
   );
 }
 
-export const defineConnector = (spec: PluginSpec<"connector">) => define("connector", spec);
-export const defineSecurity = (spec: PluginSpec<"security">) => define("security", spec);
-export const defineDiscovery = (spec: PluginSpec<"discovery">) => define("discovery", spec);
-export const defineFacts = (spec: PluginSpec<"facts">) => define("facts", spec);
-export const defineAgent = (spec: PluginSpec<"agent">) => define("agent", spec);
-export const defineApplication = (spec: PluginSpec<"application">) => define("application", spec);
-export const defineData = (spec: PluginSpec<"data">) => define("data", spec);
-export const defineValidator = (spec: PluginSpec<"validator">) => define("validator", spec);
-export const defineAudit = (spec: PluginSpec<"audit">) => define("audit", spec);
-export const defineAuthorization = (spec: PluginSpec<"authorization">) => define("authorization", spec);
-export const defineRegistration = (spec: PluginSpec<"registration">) => define("registration", spec);
-export const defineAggregate = (spec: PluginSpec<"aggregate">) => define("aggregate", spec);
+export const defineConnector = (spec: PluginSpec<"connector">) => definePlugin("connector", spec);
+export const defineSecurity = (spec: PluginSpec<"security">) => definePlugin("security", spec);
+export const defineDiscovery = (spec: PluginSpec<"discovery">) => definePlugin("discovery", spec);
+export const defineFacts = (spec: PluginSpec<"facts">) => definePlugin("facts", spec);
+export const defineAgent = (spec: PluginSpec<"agent">) => definePlugin("agent", spec);
+export const defineData = (spec: PluginSpec<"data">) => definePlugin("data", spec);
+export const defineValidator = (spec: PluginSpec<"validator">) => definePlugin("validator", spec);
+export const defineAudit = (spec: PluginSpec<"audit">) => definePlugin("audit", spec);
+export const defineAuthorization = (spec: PluginSpec<"authorization">) => definePlugin("authorization", spec);
+export const defineRegistration = (spec: PluginSpec<"registration">) => definePlugin("registration", spec);
+export const defineAggregate = (spec: PluginSpec<"aggregate">) => definePlugin("aggregate", spec);

@@ -1,3 +1,4 @@
+export * from "./application-options.js";
 export * from "./context.js";
 export * from "./create.js";
 export * from "./ddl-shape.js";
@@ -6,6 +7,5 @@ export * from "./did-you-mean.js";
 export * from "./loader.js";
 export * from "./manifest.js";
 export * from "./registry.js";
-export * from "./settings.js";
 export * from "./tag-errors.js";
 export * from "./types.js";

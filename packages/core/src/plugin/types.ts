@@ -10,12 +10,15 @@
  * supplies mechanism only. Errors a plugin throws are re-tagged by core with
  * the plugin's type and name, keeping the cause.
  */
-import type { ApplicationInvocation, ApplicationOptionSpec, OptionSection } from "../client/application.js";
+
+import type { PluginSettings } from "../config/plugin-settings.js";
 import type { Ddl, DdlMetadata } from "../ddl/types.js";
+import type { Facts, FactValue } from "../filter/fact-value.js";
 import type { Logger } from "../log/logger.js";
 import type { RubyValue } from "../marshal/types.js";
+import type { DecodedRequest, ReplyEnvelope, RequestEnvelope } from "../message/envelope.js";
 import type { Filter } from "../message/filter.js";
-import type { PluginSettings } from "./settings.js";
+import type { ApplicationOptionSpec, OptionSection } from "./application-options.js";
 
 /** Bumped only when a plugin written for the old contract would misbehave. */
 export const PLUGIN_API_VERSION = 1;
@@ -49,13 +52,6 @@ export interface PluginContext {
 
 // ---------------------------------------------------------------- connector
 
-/**
- * A connector moves opaque message bodies between mco and mcollectived
- * through a middleware, and owns the middleware's naming: which destination
- * a broadcast, a directed request, or a reply goes to, and which headers
- * ride along. It connects (with failover and back-off), subscribes, publishes
- * and delivers; it never looks inside a body.
- */
 export type Subscription =
   | { kind: "broadcast"; agent: string; collective: string }
   | { kind: "directed"; collective: string }
@@ -92,6 +88,13 @@ export interface OutboundReply {
 
 export type ConnectorState = "connected" | "disconnected" | "reconnecting";
 
+/**
+ * A connector moves opaque message bodies between mco and mcollectived
+ * through a middleware, and owns the middleware's naming: which destination
+ * a broadcast, a directed request, or a reply goes to, and which headers
+ * ride along. It connects (with failover and back-off), subscribes, publishes
+ * and delivers; it never looks inside a body.
+ */
 export interface Connector {
   /**
    * Resolves when connected. Without `timeoutMs` it keeps trying (daemons);
@@ -117,40 +120,6 @@ export interface Connector {
  * Decoding verifies: a bad hash or signature throws SecurityError and the
  * message is dropped. Filter matching, ttl and replay checks are core's.
  */
-export interface RequestEnvelope {
-  senderid: string;
-  requestid: string;
-  filter: Filter;
-  collective: string;
-  agent: string;
-  ttl: number;
-  /** Epoch seconds when the request was created. */
-  msgtime: number;
-  /** The payload: `"ping"` for discovery, a SimpleRPC request Hash otherwise. */
-  body: RubyValue;
-}
-
-export interface DecodedRequest extends RequestEnvelope {
-  callerid: string;
-  /**
-   * What the signature covers that tells this request from every other its
-   * signer sent (ssl: the signed body and the caller), whatever its request
-   * id says. Core refuses a second request with the same key for as long as
-   * the first could still be valid. Undefined when the plugin signs nothing
-   * that does (psk signs the payload alone, which repeats): core then keys
-   * on the request id, which a forger can change.
-   */
-  replayKey?: string;
-}
-
-export interface ReplyEnvelope {
-  senderid: string;
-  requestid: string;
-  senderagent: string;
-  msgtime: number;
-  body: RubyValue;
-}
-
 export interface SecurityProvider {
   /** `uid=0`, `cert=alice`, …: must match `^[\w]+=[\w.\-]+$`. */
   callerId(): string;
@@ -161,9 +130,6 @@ export interface SecurityProvider {
 }
 
 // -------------------------------------------------------------------- facts
-
-export type FactValue = string | number | boolean | null | FactValue[] | { [key: string]: FactValue };
-export type Facts = Record<string, FactValue>;
 
 /**
  * A facts source reads this node's facts. Core caches them for
@@ -380,10 +346,11 @@ export interface Registration {
  * usage lines, its own options and the standard option sections it does
  * without; mco parses the command line against them (so `--help` needs no
  * network) and calls `run` with the result. `run` resolves to the exit
- * code; undefined means 0. The invocation is built by mco: see
- * `ApplicationInvocation` in `@phobos/core/client`.
+ * code; undefined means 0. The invocation is built by mco, so its type
+ * (`ApplicationInvocation`) and `defineApplication` live in the client,
+ * which the plugin host here does not load.
  */
-export interface Application<Invocation = ApplicationInvocation> {
+export interface Application<Invocation = never> {
   /** `Usage:` lines of `--help` (a line may hold several, as `mco plugin`'s does). */
   readonly usage?: readonly string[];
   /** Options of its own, shown under "Application Options" in declaration order. */
@@ -450,4 +417,4 @@ export interface PluginDefinition<T extends PluginType = PluginType> {
 /** What a plugin author writes: the definition without the brand. */
 export type PluginSpec<T extends PluginType> = Omit<PluginDefinition<T>, typeof PLUGIN_BRAND | "type">;
 
-export type { Ddl };
+export type { Ddl, DecodedRequest, Facts, FactValue, ReplyEnvelope, RequestEnvelope };

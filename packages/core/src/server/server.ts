@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { Config } from "../config/config.js";
 import { pluginSettings } from "../config/config.js";
 import { configItem } from "../config/config-item.js";
+import { parseBoolean } from "../config/plugin-settings.js";
 import { transformDataInput, validateDataQuery } from "../ddl/index.js";
 import type { AgentDdl, DataDdl, DdlMetadata } from "../ddl/types.js";
 import { ConfigError, PluginLoadError, SecurityError } from "../errors.js";
@@ -12,7 +13,6 @@ import { isValidCallerId } from "../message/envelope.js";
 import { pluginContextFor } from "../plugin/context-for.js";
 import { activatePlugin, createPlugin } from "../plugin/create.js";
 import type { PluginRegistry } from "../plugin/registry.js";
-import { parseBoolean } from "../plugin/settings.js";
 import type {
   AgentServices,
   Audit,

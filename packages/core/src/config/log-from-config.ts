@@ -1,5 +1,5 @@
-import type { Config } from "../config/config.js";
-import { consoleSink, fileSink, type LogSink } from "./logger.js";
+import { consoleSink, fileSink, type LogSink } from "../log/logger.js";
+import type { Config } from "./config.js";
 
 /**
  * The log sink the config asks for: `logger_type = file` with `logfile`,
