@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { cruise, type ICruiseResult, type IViolation } from "dependency-cruiser";
 import { describe, expect, it } from "vitest";
 import { forbidden, options } from "./dependency-cruiser.config.mjs";
+import { workspaceAliases } from "./workspace-resolve.mjs";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "__fixtures__");
 
@@ -10,12 +11,12 @@ const fixtures = join(dirname(fileURLToPath(import.meta.url)), "__fixtures__");
 // the fixture directory so the rules' paths read as they would from the repo root.
 async function violationsIn(tree: string): Promise<IViolation[]> {
   const { webpackConfig: _resolveForTheRealRepo, ...cruiseOptions } = options;
-  const result = await cruise(["."], {
-    ...cruiseOptions,
-    baseDir: join(fixtures, tree),
-    ruleSet: { forbidden },
-    validate: true,
-  });
+  const root = join(fixtures, tree);
+  const result = await cruise(
+    ["."],
+    { ...cruiseOptions, baseDir: root, ruleSet: { forbidden }, validate: true },
+    { alias: workspaceAliases(root) },
+  );
   return (result.output as ICruiseResult).summary.violations;
 }
 
@@ -43,6 +44,12 @@ describe("the import rule set", () => {
     expect(violations.map(ringOf)).toEqual([["painter.ts", "shape.ts"]]);
     const steps = violations.flatMap((v) => v.cycle ?? []);
     expect(steps.every((step) => step.dependencyTypes.includes("type-only"))).toBe(true);
+  });
+
+  it("reports a cycle between two packages imported by name, one side type-only", async () => {
+    const violations = await violationsIn("package-cycle");
+    expect(violations.map((v) => v.rule.name)).toEqual(["no-circular"]);
+    expect(violations.map(ringOf)).toEqual([["packages/alpha/src/index.ts", "packages/beta/src/index.ts"]]);
   });
 
   it("passes a tree whose imports, type-only ones included, all point one way", async () => {

@@ -25,7 +25,9 @@ function sourceOf(pkgDir, target, pkgName, subpath) {
   return source;
 }
 
+/** @returns {Record<string, string>} specifier + "$" -> absolute source path */
 export function workspaceAliases(root = repoRoot) {
+  /** @type {Record<string, string>} */
   const alias = {};
   for (const group of workspaceDirs) {
     const groupDir = join(root, group);

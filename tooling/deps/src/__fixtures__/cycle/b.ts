@@ -1,3 +1,4 @@
 import { a } from "./a.js";
 
-export const b = (): string => (Math.random() > 2 ? a() : "b");
+export const b = (): string => "b";
+export const viaA = (): string => a();
