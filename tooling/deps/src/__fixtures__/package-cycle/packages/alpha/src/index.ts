@@ -1,0 +1,3 @@
+import { betaName } from "@fx/beta";
+
+export const alphaName = (): string => `alpha beside ${betaName}`;
