@@ -4,15 +4,7 @@
  * asks for an RpcClient or the messaging client, so `--help`, bad input
  * and unknown agents fail before a single frame is sent.
  */
-import {
-  type AgentDdl,
-  type Config,
-  didYouMean,
-  formatDidYouMean,
-  type Logger,
-  type PluginRegistry,
-  UsageError,
-} from "@phobos/core";
+import type { AgentDdl, Config, Logger, PluginRegistry } from "@phobos/core";
 import {
   type ApplicationInvocation,
   type ApplicationOutput,
@@ -33,7 +25,6 @@ import {
   type RpcResult,
   type RpcStats,
 } from "@phobos/core/client";
-import { connectMessaging } from "./messaging.js";
 
 /** The client engines: loaded only by runs that use them (`mco help` does not). */
 type ClientModule = typeof import("@phobos/core/client");
@@ -50,13 +41,6 @@ export interface InvocationParts {
   registry: PluginRegistry;
   applicationHelp: (name: string) => Promise<string>;
   applications: () => ApplicationSummary[];
-}
-
-/** Where mco looks for agent DDLs, for error messages. */
-function searched(config: Config): string {
-  return config.libdir.length > 0
-    ? `installed packages and libdir ${config.libdir.join(":")}`
-    : "installed packages (no libdir configured)";
 }
 
 export class McoInvocation implements ApplicationInvocation {
@@ -112,39 +96,30 @@ export class McoInvocation implements ApplicationInvocation {
 
   messaging(): Promise<MessagingClient> {
     this.#messaging ??= this.loadClient().then((client) =>
-      connectMessaging(client, this.config, this.registry, this.options, this.log),
+      client.connectMessaging(this.config, this.registry, this.log, this.options),
     );
     return this.#messaging;
   }
 
   async discoverer(): Promise<Discoverer> {
     const messaging = await this.messaging();
-    const { Discoverer } = await this.loadClient();
-    return new Discoverer({
+    const client = await this.loadClient();
+    return new client.Discoverer({
       registry: this.registry,
       config: this.config,
       client: messaging.discovery,
       log: this.log,
       method: this.options.discoveryMethod,
       options: [...this.options.discoveryOptions],
+      // Piped input is the node list when discovery is `stdin` (chosen, or detected by the application).
+      stdin: client.readInputOnce(process.stdin),
     });
   }
 
   async agentDdl(agent: string): Promise<AgentDdl> {
     const cached = this.#ddls.get(agent);
     if (cached) return cached;
-    const entry = this.registry.find("agent", agent);
-    if (!entry || (entry.ddlPath === undefined && entry.error === undefined)) {
-      const known = this.registry
-        .list("agent")
-        .filter((e) => e.ddlPath !== undefined && e.name !== "discovery")
-        .map((e) => e.name);
-      const hint = formatDidYouMean(didYouMean(agent, known));
-      throw new UsageError(
-        `Can't find DDL for agent plugin '${agent}'${hint ? ` (${hint})` : ""}: searched ${searched(this.config)}; known agents: ${known.join(", ") || "none"}`,
-      );
-    }
-    const ddl = await this.registry.loadDdl("agent", agent);
+    const ddl = await (await this.loadClient()).loadAgentDdl(this.registry, this.config, agent);
     this.#ddls.set(agent, ddl);
     return ddl;
   }

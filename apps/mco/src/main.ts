@@ -25,11 +25,14 @@ import {
   type PluginRegistry,
   pluginContextFor,
 } from "@phobos/core";
-import type { ApplicationPlugin, ApplicationSummary } from "@phobos/core/client";
-import { chooseConfigFile } from "./config-file.js";
+import {
+  type ApplicationPlugin,
+  type ApplicationSummary,
+  chooseConfigFile,
+  clientLogger,
+} from "@phobos/core/client";
 import { McoInvocation } from "./invocation.js";
 import { lineTracking, type McoIo, processIo } from "./io.js";
-import { clientLogger } from "./logger.js";
 import { type ApplicationShape, applicationHelp, parseCommandLine } from "./options/command-line.js";
 import { HelpRequested } from "./options/sections.js";
 

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
-import { emptyFilter, parseRubyDdl } from "@phobos/core";
-import { setStdinText } from "@phobos/core/client";
-import { afterEach, describe, expect, it } from "vitest";
+import { Readable } from "node:stream";
+import { emptyFilter, type Filter, parseRubyDdl } from "@phobos/core";
+import { readInputOnce } from "@phobos/core/client";
+import { createFakeDiscoveryClient, describeDiscoveryPlugin, openPlugin } from "@phobos/core/testing";
+import { describe, expect, it } from "vitest";
 import ddl from "./ddl.js";
 import stdin from "./discovery.js";
 import { hostsFromJson, parseStdinHosts } from "./parse-stdin.js";
@@ -48,25 +50,47 @@ describe("parseStdinHosts", () => {
   });
 });
 
-describe("stdin discovery", () => {
-  afterEach(() => setStdinText(undefined));
+describeDiscoveryPlugin({
+  definition: stdin,
+  ddl,
+  // Stdin discovery never broadcasts: a client that answers nobody proves it.
+  client: createFakeDiscoveryClient([]),
+  stdin: "node1\nnode2\nnode3\n",
+});
 
-  it("discovers what was piped in, narrowed by -I", async () => {
-    setStdinText(RPC_JSON);
-    const method = await stdin.create({} as never);
-    const filter = { ...emptyFilter(), identity: ["/1$/"] };
-    expect(
-      await method.discover({ filter, timeout: 0, limit: 0, options: ["auto"], client: {} as never }),
-    ).toEqual(["node1"]);
-    expect(
-      await method.discover({
-        filter: emptyFilter(),
-        timeout: 0,
-        limit: 0,
-        options: [],
-        client: {} as never,
-      }),
-    ).toEqual(["node2", "node1"]);
+async function discover(input: (() => Promise<string>) | undefined, filter: Filter, options: string[] = []) {
+  const plugin = await openPlugin({ definition: stdin }, "client", "mco");
+  try {
+    return await plugin.instance.discover({
+      filter,
+      timeout: 0,
+      limit: 0,
+      options,
+      client: createFakeDiscoveryClient([]),
+      ...(input ? { stdin: input } : {}),
+    });
+  } finally {
+    plugin.close();
+  }
+}
+
+describe("stdin discovery", () => {
+  it("discovers the request's input, narrowed by -I", async () => {
+    const input = readInputOnce(RPC_JSON);
+    expect(await discover(input, { ...emptyFilter(), identity: ["/1$/"] }, ["auto"])).toEqual(["node1"]);
+    expect(await discover(input, emptyFilter())).toEqual(["node2", "node1"]);
+  });
+
+  it("reads a stream given as input once, however often it discovers", async () => {
+    const input = readInputOnce(Readable.from(["node1\n", "node2\n"]));
+    expect(await discover(input, emptyFilter(), ["text"])).toEqual(["node1", "node2"]);
+    expect(await discover(input, emptyFilter(), ["text"])).toEqual(["node1", "node2"]);
+  });
+
+  it("without input, says the client was given none", async () => {
+    await expect(discover(undefined, emptyFilter())).rejects.toThrow(
+      "the stdin discovery method needs the client's input, and this client was given none",
+    );
   });
 
   it("has MCollective's stdin.ddl as its DDL", () => {

@@ -1,47 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
+import { freePort, MCO, startDaemons } from "./daemons.js";
 import { DEMO_NODES, writeSite } from "./site.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const MCO = join(ROOT, "apps/mco/bin/mco");
-const MCOLLECTIVED = join(ROOT, "apps/mcollectived/bin/mcollectived");
-
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-async function waitForLine(
-  file: string,
-  text: string,
-  timeoutMs: number,
-  daemon: ChildProcess,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (daemon.exitCode !== null) throw new Error(`mcollectived exited with ${daemon.exitCode}; see ${file}`);
-    try {
-      if (readFileSync(file, "utf8").includes(text)) return;
-    } catch {
-      // not written yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`mcollectived did not get ready within ${timeoutMs} ms; see ${file}`);
-}
 
 function runMco(args: string[], client: string): Promise<number> {
   process.stdout.write(`\n${bold(`$ mco ${args.join(" ")}`)}\n`);
@@ -100,27 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       `Starting a Phobos site in ${dir}: embedded broker on 127.0.0.1:${port}, daemons ${DEMO_NODES.map((n) => n.identity).join(", ")}\n`,
     );
-    for (const [i, config] of servers.entries()) {
-      const daemon = spawn(process.execPath, [MCOLLECTIVED, "--config", config, "--no-daemonize"], {
-        stdio: "ignore",
-      });
-      daemons.push(daemon);
-      const log = join(dirname(config), "mcollectived.log");
-      // node1 hosts the broker: the others need it listening before they connect.
-      if (i === 0) await waitForLine(log, "ready as", 20_000, daemon);
-    }
-    await Promise.all(
-      servers
-        .slice(1)
-        .map((config, i) =>
-          waitForLine(
-            join(dirname(config), "mcollectived.log"),
-            "ready as",
-            20_000,
-            daemons[i + 1] as ChildProcess,
-          ),
-        ),
-    );
+    await startDaemons(servers, daemons);
 
     let failures = 0;
     for (const args of [

@@ -17,7 +17,8 @@ import {
   type LogLevel,
   loadConfig,
 } from "@phobos/core";
-import { connectClient, waitUntilAnswering } from "./client.js";
+import { openClient } from "@phobos/core/client";
+import { waitUntilAnswering } from "./client.js";
 import { type FactsSpec, parseFactsSpec } from "./facts-spec.js";
 import { fleetRegistry, startFleet } from "./fleet.js";
 import { nodeIdentities } from "./identities.js";
@@ -204,13 +205,20 @@ export async function main(argv: string[]): Promise<void> {
     const registry = await fleetRegistry(config, [], log.child("plugins"));
     // Its rounds end with stragglers while nodes subscribe: that is no warning for the operator.
     const quiet = createLogger(consoleSink("error"));
-    const client = await connectClient(
-      { ...config, identity: `${config.identity}-fleet-sim-check` },
+    const client = await openClient({
+      config,
+      settings: { identity: `${config.identity}-fleet-sim-check` },
       registry,
-      quiet,
-    );
-    silent = await waitUntilAnswering(client, identities, { timeoutMs: options.readyTimeoutSeconds * 1000 });
-    await client.disconnect();
+      log: quiet,
+      connectionTimeout: 30,
+    });
+    try {
+      silent = await waitUntilAnswering(client.messaging, identities, {
+        timeoutMs: options.readyTimeoutSeconds * 1000,
+      });
+    } finally {
+      await client.close();
+    }
   }
   emit({
     ready: identities.length - silent.length,

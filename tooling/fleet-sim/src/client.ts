@@ -1,29 +1,5 @@
-import { type Config, createPlugin, emptyFilter, type Logger, type PluginRegistry } from "@phobos/core";
-import { MessagingClient, pluginContextFor } from "@phobos/core/client";
-
-/** A client connection with the config's connector and security plugin, as `mco` makes one. */
-export async function connectClient(
-  config: Config,
-  registry: PluginRegistry,
-  log: Logger,
-  timeoutSeconds = 30,
-): Promise<MessagingClient> {
-  const context = <T extends "connector" | "security">(type: T, name: string) =>
-    pluginContextFor(config, type, name, { log: log.child(`${type}/${name}`), mode: "client" });
-  const connector = await createPlugin(
-    await registry.require("connector", config.connector),
-    context("connector", config.connector),
-    registry.find("connector", config.connector) ?? {},
-  );
-  const security = await createPlugin(
-    await registry.require("security", config.securityProvider),
-    context("security", config.securityProvider),
-    registry.find("security", config.securityProvider) ?? {},
-  );
-  const client = new MessagingClient({ config, connector, security, log });
-  await client.connect(timeoutSeconds);
-  return client;
-}
+import { emptyFilter } from "@phobos/core";
+import type { MessagingClient } from "@phobos/core/client";
 
 export interface ReadyOptions {
   /** Give up after this long. Default 120 s. */

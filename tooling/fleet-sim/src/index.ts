@@ -1,4 +1,4 @@
-export { connectClient, type ReadyOptions, waitUntilAnswering } from "./client.js";
+export { type ReadyOptions, waitUntilAnswering } from "./client.js";
 export {
   type FactChoice,
   type FactDistribution,

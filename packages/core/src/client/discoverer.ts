@@ -27,6 +27,7 @@ export class Discoverer {
   readonly #config: Config;
   readonly #client: DiscoveryClient;
   readonly #log: Logger;
+  readonly #stdin: (() => Promise<string>) | undefined;
   #method: string;
   options: string[];
   readonly #instances = new Map<string, DiscoveryMethod>();
@@ -38,11 +39,14 @@ export class Discoverer {
     log: Logger;
     method?: string | undefined;
     options?: string[];
+    /** The client's input, for methods that read it (stdin); see `readInputOnce`. */
+    stdin?: (() => Promise<string>) | undefined;
   }) {
     this.#registry = options.registry;
     this.#config = options.config;
     this.#client = options.client;
     this.#log = options.log;
+    this.#stdin = options.stdin;
     this.#method = options.method ?? options.config.defaultDiscoveryMethod;
     this.options = options.options ?? [...options.config.defaultDiscoveryOptions];
   }
@@ -162,6 +166,7 @@ export class Discoverer {
       limit,
       options: this.options,
       client: this.#client,
+      ...(this.#stdin ? { stdin: this.#stdin } : {}),
     });
     return limit > 0 ? found.slice(0, limit) : found;
   }

@@ -1,11 +1,17 @@
 export { compareRubyStrings } from "../ddl/ruby-values.js";
 export { pluginContextFor } from "../plugin/context-for.js";
+export * from "./agent-ddl.js";
 export * from "./application.js";
+export * from "./client-input.js";
+export * from "./client-logger.js";
+export * from "./config-file.js";
+export * from "./connect.js";
 export * from "./discoverer.js";
 export * from "./identity-list.js";
 export * from "./limit.js";
 export * from "./mersenne.js";
 export * from "./messaging.js";
+export * from "./open-client.js";
 export * from "./render/index.js";
 export * from "./rpc-client.js";
 export * from "./rpc-stats.js";

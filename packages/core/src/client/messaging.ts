@@ -19,6 +19,8 @@ export interface RequestSpec {
   body: RubyValue;
   filter: Filter;
   collective?: string;
+  /** Seconds the request stays valid; the client's `ttl` when absent. */
+  ttl?: number;
   /** Send one directed copy per node (`direct_request`) instead of a broadcast. */
   nodes?: string[];
   /** Seconds to wait for replies. */
@@ -182,6 +184,7 @@ export class MessagingClient {
     // Every daemon would fail on such a filter while the client waited out its timeout.
     if (spec.nodes === undefined) validateFilter(spec.filter);
     const requestid = spec.requestid ?? createRequestId();
+    const ttl = spec.ttl ?? this.ttl;
     this.#sequence++;
     const requestSeq = this.#sequence;
     const direct = spec.nodes !== undefined;
@@ -193,7 +196,7 @@ export class MessagingClient {
       filter,
       collective,
       agent: spec.agent,
-      ttl: this.ttl,
+      ttl,
       msgtime: Math.floor(Date.now() / 1000),
       body: spec.body,
     });
@@ -242,14 +245,14 @@ export class MessagingClient {
     let timer: NodeJS.Timeout | undefined;
     try {
       this.#log.debug(
-        `Sending request ${requestid} for agent '${spec.agent}' with ttl ${this.ttl} in collective '${collective}'`,
+        `Sending request ${requestid} for agent '${spec.agent}' with ttl ${ttl} in collective '${collective}'`,
       );
       await this.#publish({
         kind: direct ? "direct_request" : "request",
         agent: spec.agent,
         collective,
         body,
-        ttl: this.ttl,
+        ttl,
         ...(direct ? { nodes: spec.nodes } : {}),
         ...(this.replyTo ? { replyTo: this.replyTo } : {}),
         requestSeq,
@@ -302,6 +305,8 @@ export class MessagingClient {
         agent,
         body,
         filter,
+        // Discovery for a client of another collective (`-T`) asks that collective.
+        ...(filter.collective !== undefined ? { collective: filter.collective } : {}),
         timeout: options.timeout,
         onReply: (reply) => {
           found.add(reply.senderid);

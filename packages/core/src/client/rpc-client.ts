@@ -82,6 +82,10 @@ export interface RpcClientOptions {
   nodes?: string[] | undefined;
   /** The operator named a discovery method (`--dm`, `--nodes`): stdin is then never used for discovery. */
   discoveryMethodChosen?: boolean;
+  /** `-T` for this client alone: its discovery and requests go to this collective, not the messaging client's. */
+  collective?: string | undefined;
+  /** `--ttl` for this client alone: seconds its requests stay valid, instead of the messaging client's. */
+  ttl?: number | undefined;
 }
 
 export interface RpcCallOutcome {
@@ -96,6 +100,23 @@ interface CallOptions {
 }
 
 type Aggregates = { runs: { output: string; run: AggregateRun }[] } | undefined;
+
+/** One request of a call: a whole call, or one batch of a batched one. */
+interface SendOptions {
+  action: string;
+  data: Record<string, unknown>;
+  /** The identities expected to answer. */
+  nodes: string[];
+  /** One directed message per node instead of a broadcast. */
+  direct: boolean;
+  filter: Filter;
+  /** Batches share the call's request id. */
+  requestid?: string;
+  /** Each result is appended here as it arrives. */
+  results: RpcResult[];
+  onResult: ((r: RpcResult) => void) | undefined;
+  aggregates: Aggregates;
+}
 
 function isBatching(size: number | string | undefined): boolean {
   return size !== undefined && size !== 0 && size !== "0";
@@ -142,6 +163,15 @@ export class RpcClient {
       this.#discovered = [...options.nodes];
       this.#forceDirect = true;
     }
+  }
+
+  get #collective(): string {
+    return this.#o.collective ?? this.#o.messaging.collective;
+  }
+
+  /** What this client's requests carry besides the messaging client's defaults. */
+  #scope(): { collective: string; ttl?: number } {
+    return { collective: this.#collective, ...(this.#o.ttl !== undefined ? { ttl: this.#o.ttl } : {}) };
   }
 
   /** The discovery plugin in use (`mc`, `flatfile`, `stdin`…). */
@@ -221,7 +251,7 @@ export class RpcClient {
     const started = performance.now();
     await d.forceMethodByFilter(this.filter);
     await d.validateCompound(this.filter);
-    const filter = { ...this.filter, collective: this.#o.messaging.collective };
+    const filter = { ...this.filter, collective: this.#collective };
     const discoveryTimeout = await this.discoveryTimeout;
     if (verbose) this.#o.reporter?.discovering?.(d.method, await d.timeout(discoveryTimeout, filter));
     const limit = this.#o.limit;
@@ -309,6 +339,7 @@ export class RpcClient {
       filter,
       timeout: 0,
       noReplies: true,
+      ...this.#scope(),
       ...(nodes && nodes.length > 0 ? { nodes } : {}),
     });
     this.stats.requestid = outcome.requestid;
@@ -388,17 +419,16 @@ export class RpcClient {
       reporter?.started?.(nodes.length);
       const aggregates = await this.#aggregates(action);
       this.stats.starttime = Date.now();
-      const outcome = await this.#send(
+      const outcome = await this.#send({
         action,
         data,
         nodes,
-        this.#direct(nodes, forceDirect),
+        direct: this.#direct(nodes, forceDirect),
         filter,
-        undefined,
         results,
         onResult,
         aggregates,
-      );
+      });
       this.#sortResults(results);
       this.stats.requestid = outcome.requestid;
       this.stats.blocktime += outcome.blocktime;
@@ -440,17 +470,17 @@ export class RpcClient {
       for (let i = 0, batch = 1; i < discovered.length; i += size, batch++) {
         const nodes = discovered.slice(i, i + size);
         this.#o.onBatch?.(batch, nodes);
-        const outcome = await this.#send(
+        const outcome = await this.#send({
           action,
           data,
           nodes,
-          true,
-          this.filter,
+          direct: true,
+          filter: this.filter,
           requestid,
           results,
           onResult,
           aggregates,
-        );
+        });
         this.#sortResults(results);
         // MCollective counts the sleep after every batch, the last one too.
         this.stats.blocktime += outcome.blocktime + sleep;
@@ -467,17 +497,17 @@ export class RpcClient {
     if (this.#o.sort) results.sort((a, b) => (a.sender < b.sender ? -1 : a.sender > b.sender ? 1 : 0));
   }
 
-  async #send(
-    action: string,
-    data: Record<string, unknown>,
-    nodes: string[],
-    direct: boolean,
-    filter: Filter,
-    requestid: string | undefined,
-    results: RpcResult[],
-    onResult: ((r: RpcResult) => void) | undefined,
-    aggregates: Aggregates,
-  ) {
+  async #send({
+    action,
+    data,
+    nodes,
+    direct,
+    filter,
+    requestid,
+    results,
+    onResult,
+    aggregates,
+  }: SendOptions) {
     const expected = this.stats.discovered;
     const reporter = this.progress ? this.#o.reporter : undefined;
     // Data plugins in a compound filter get their own time on top (Client#req).
@@ -488,6 +518,7 @@ export class RpcClient {
       filter,
       timeout,
       expect: nodes,
+      ...this.#scope(),
       ...(direct ? { nodes } : {}),
       ...(requestid ? { requestid } : {}),
       onReply: (reply: ReplyEnvelope, _message: InboundMessage): undefined => {

@@ -71,6 +71,19 @@ export class RpcStats {
     this.noresponsefrom = this.discoveredNodes.filter((n) => !responded.has(n));
   }
 
+  /** A copy that the next call of the same client does not reset. */
+  snapshot(): RpcStats {
+    return Object.assign(new RpcStats(), {
+      ...this,
+      noresponsefrom: [...this.noresponsefrom],
+      unexpectedresponsefrom: [...this.unexpectedresponsefrom],
+      responsesfrom: [...this.responsesfrom],
+      discoveredNodes: [...this.discoveredNodes],
+      aggregateSummary: [...this.aggregateSummary],
+      aggregateFailures: [...this.aggregateFailures],
+    });
+  }
+
   toJSON() {
     return {
       noresponsefrom: this.noresponsefrom,

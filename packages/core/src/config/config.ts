@@ -300,7 +300,8 @@ export function readPluginConfigDir(dir: string): ConfigLine[] {
   return lines;
 }
 
-function checkConsistency(config: Config): void {
+/** The rules no single key can check: at least one collective, and the main one among them. */
+export function checkConsistency(config: Config): void {
   if (config.collectives.length === 0) {
     throw new ConfigError("must name at least one collective", {
       ...config.sources.get("collectives"),

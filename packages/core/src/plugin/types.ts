@@ -166,6 +166,12 @@ export interface DiscoveryRequest {
   /** `--do` values, in order. */
   options: string[];
   client: DiscoveryClient;
+  /**
+   * The client's input (what was piped to mco, or an openClient script's
+   * `stdin`), read on the first call and the same text on every later one:
+   * stdin discovery's node list. Absent when the client was given none.
+   */
+  stdin?: () => Promise<string>;
 }
 
 /** Turns a filter into the identities it selects (broadcast, a file, PuppetDB…). */

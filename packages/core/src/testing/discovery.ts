@@ -16,6 +16,8 @@ export interface DiscoverySuiteOptions extends SuiteOptions<"discovery"> {
   timeout?: number;
   /** `--do` values. */
   options?: string[];
+  /** The client's input, for methods that read it (stdin discovery). */
+  stdin?: string;
 }
 
 /** A DiscoveryClient that answers every broadcast with `identities`, honouring `limit`; it records the calls. */
@@ -46,6 +48,7 @@ export function discoveryChecks(options: DiscoverySuiteOptions): Check[] {
         limit,
         options: options.options ?? [],
         client: options.client,
+        ...(options.stdin !== undefined ? { stdin: () => Promise.resolve(options.stdin as string) } : {}),
       }),
     );
   const checks: Check[] = [...definitionChecks("discovery", options, "client")];

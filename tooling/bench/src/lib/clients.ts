@@ -14,8 +14,8 @@ import {
   rpcReplyFromRuby,
   rpcRequestToRuby,
 } from "@phobos/core";
-import type { MessagingClient } from "@phobos/core/client";
-import { connectClient, fleetRegistry } from "@phobos/fleet-sim";
+import { openClient } from "@phobos/core/client";
+import { fleetRegistry } from "@phobos/fleet-sim";
 import { rubyEnv } from "@phobos/interop";
 
 export type Kind = "discovery-ping" | "rpcutil-ping";
@@ -38,7 +38,8 @@ export async function phobosClient(clientConfig: string): Promise<PhobosClient> 
   const config = loadConfig(clientConfig);
   const log = createLogger(consoleSink("error"));
   const registry = await fleetRegistry(config, [], log);
-  const client: MessagingClient = await connectClient(config, registry, log);
+  const opened = await openClient({ config, registry, log, connectionTimeout: 30 });
+  const client = opened.messaging;
   return {
     async round(kind, identities, timeoutSeconds) {
       const cpu = process.cpuUsage();
@@ -76,7 +77,7 @@ export async function phobosClient(clientConfig: string): Promise<PhobosClient> 
         cpuMs: (used.user + used.system) / 1000,
       };
     },
-    close: () => client.disconnect(),
+    close: () => opened.close(),
   };
 }
 

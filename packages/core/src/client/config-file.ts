@@ -1,10 +1,11 @@
 /**
- * Which config file mco reads. MCollective finds it before it knows the
+ * Which config file a client reads (mco, openClient). MCollective finds it before it knows the
  * application (the libdir it names is where applications live), so `-c` and
  * `--config` are picked out of MCOLLECTIVE_EXTRA_OPTS and argv ahead of the
  * real option parsing (`Applications.load_config`); the command line wins.
  */
-import { clientConfigFile, splitShellWords } from "@phobos/core";
+import { clientConfigFile } from "../config/locate.js";
+import { splitShellWords } from "../config/parse.js";
 
 function configIn(words: readonly string[]): string | undefined {
   let found: string | undefined;
@@ -30,7 +31,11 @@ export interface ConfigChoice {
   explicit: boolean;
 }
 
-export function chooseConfigFile(argv: readonly string[], env: NodeJS.ProcessEnv): ConfigChoice {
+/** The file named by `-c`/`--config` in argv, else in MCOLLECTIVE_EXTRA_OPTS, else the first readable of ~/.mcollective and the system client.cfg files. */
+export function chooseConfigFile(
+  argv: readonly string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): ConfigChoice {
   let extra: string[] = [];
   try {
     extra = splitShellWords(env.MCOLLECTIVE_EXTRA_OPTS ?? "");

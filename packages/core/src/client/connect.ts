@@ -1,23 +1,38 @@
 /**
- * The one connection an mco run uses: the configured connector and
- * security plugin (a missing one is a ConfigError with "did you mean"),
- * wrapped in core's MessagingClient and connected within
- * `--connection-timeout`, `connection_timeout`, or 10 seconds — MCollective
- * waited forever by default, which left scripts hanging on a dead broker.
+ * The one connection a client uses: the configured connector and security
+ * plugin (a missing one is a ConfigError with "did you mean"), wrapped in
+ * MessagingClient and connected within `connectionTimeout`, the config's
+ * `connection_timeout`, or 10 seconds: MCollective waited forever by
+ * default, which left scripts hanging on a dead broker.
  */
-import { type Config, createPlugin, type Logger, type PluginRegistry, pluginContextFor } from "@phobos/core";
-import type { CommonOptions, MessagingClient } from "@phobos/core/client";
-
-type ClientModule = typeof import("@phobos/core/client");
+import type { Config } from "../config/config.js";
+import type { Logger } from "../log/logger.js";
+import { pluginContextFor } from "../plugin/context-for.js";
+import { createPlugin } from "../plugin/create.js";
+import type { PluginRegistry } from "../plugin/registry.js";
+import { MessagingClient } from "./messaging.js";
 
 export const DEFAULT_CONNECTION_TIMEOUT = 10;
 
+/** mco's global options that shape the connection (the same names as in CommonOptions). */
+export interface ConnectOptions {
+  /** Seconds to connect; `connection_timeout`, else 10, when absent. */
+  connectionTimeout?: number | undefined;
+  /** `-T`: the collective requests go to; `main_collective` when absent. */
+  collective?: string | undefined;
+  /** `--ttl`: seconds a request stays valid; the config's `ttl` when absent. */
+  ttl?: number | undefined;
+  /** `--reply-to`: replies go there, and calls do not wait for them. */
+  replyTo?: string | undefined;
+  /** Seconds a publish may take; `publish_timeout` when absent. */
+  publishTimeout?: number | undefined;
+}
+
 export async function connectMessaging(
-  client: ClientModule,
   config: Config,
   registry: PluginRegistry,
-  options: CommonOptions,
   log: Logger,
+  options: ConnectOptions = {},
 ): Promise<MessagingClient> {
   const where = (key: string) => ({ ...config.sources.get(key), key });
   const connectorDefinition = await registry.require("connector", config.connector, where("connector"));
@@ -38,7 +53,7 @@ export async function connectMessaging(
     context("security", config.securityProvider),
     registry.find("security", config.securityProvider) ?? {},
   );
-  const messaging = new client.MessagingClient({
+  const messaging = new MessagingClient({
     config,
     connector,
     security,
