@@ -1,11 +1,5 @@
-import { defineConfig } from "vitest/config";
+import { withOverrides } from "@phobos/vitest-config";
 
-// The tests run real commands, as other users, and real daemons on a real broker: seconds each.
-export default defineConfig({
-  test: {
-    include: ["src/**/*.test.ts"],
-    fileParallelism: false,
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-  },
-});
+// The tests run real commands as other users and real daemons on a real broker: one file
+// at a time, as they were written.
+export default withOverrides({ test: { fileParallelism: false } });

@@ -17,12 +17,12 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closedPort, type Endpoint, openBlackhole, openListener } from "./__fixtures__/listeners.js";
 import nettest from "./agent.js";
-import mma from "./aggregate.js";
-import data from "./data.js";
-import dataDdl from "./data-ddl.js";
+import mma from "./aggregates/nettest-mma.js";
+import data from "./data/nettest.js";
+import dataDdl from "./data/nettest-ddl.js";
 import ddl from "./ddl.js";
-import fqdn from "./validator-fqdn.js";
-import serverAddress from "./validator-server-address.js";
+import fqdn from "./validators/nettest-fqdn.js";
+import serverAddress from "./validators/nettest-server-address.js";
 
 let listener: Endpoint;
 let refused: number;

@@ -24,8 +24,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AptSite, createAptSite } from "./__fixtures__/apt-site.js";
 import packageAgent from "./agent.js";
 import { parsePackageArguments } from "./application.js";
-import packageData from "./data.js";
-import dataDdl from "./data-ddl.js";
+import packageData from "./data/package.js";
+import dataDdl from "./data/package-ddl.js";
 import ddl from "./ddl.js";
 import {
   parseAptSimulation,

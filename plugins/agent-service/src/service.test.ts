@@ -25,8 +25,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installTestService, type TestService } from "./__fixtures__/init-script.js";
 import serviceAgent from "./agent.js";
 import { parseServiceArguments } from "./application.js";
-import serviceData from "./data.js";
-import dataDdl from "./data-ddl.js";
+import serviceData from "./data/service.js";
+import dataDdl from "./data/service-ddl.js";
 import ddl from "./ddl.js";
 import { detectInitSystem, selectServiceProvider } from "./providers/index.js";
 

@@ -10,9 +10,9 @@ import { aggregateText } from "@phobos/core/client";
 import { describeAggregatePlugin, openPlugin } from "@phobos/core/testing";
 import { PROVISION_HINT } from "@phobos/interop";
 import { describe, expect, it } from "vitest";
-import average from "./average.js";
-import sum from "./sum.js";
-import summary from "./summary.js";
+import average from "./aggregates/average.js";
+import sum from "./aggregates/sum.js";
+import summary from "./aggregates/summary.js";
 
 describeAggregatePlugin({
   definition: summary,

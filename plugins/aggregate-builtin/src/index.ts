@@ -1,3 +1,3 @@
-export { default as averageAggregate } from "./average.js";
-export { default as sumAggregate } from "./sum.js";
-export { default as summaryAggregate } from "./summary.js";
+export { default as averageAggregate } from "./aggregates/average.js";
+export { default as sumAggregate } from "./aggregates/sum.js";
+export { default as summaryAggregate } from "./aggregates/summary.js";

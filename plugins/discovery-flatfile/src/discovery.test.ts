@@ -1,7 +1,13 @@
+/**
+ * flatfile discovery: core's discovery conformance suite on a file that
+ * names a node twice, how it reads the file and narrows it by -I, and its
+ * DDL against MCollective 2.12.5's discovery/flatfile.ddl.
+ */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emptyFilter, parseRubyDdl } from "@phobos/core";
+import { createFakeDiscoveryClient, describeDiscoveryPlugin, openPlugin } from "@phobos/core/testing";
 import { describe, expect, it } from "vitest";
 import ddl from "./ddl.js";
 import flatfile from "./discovery.js";
@@ -10,11 +16,23 @@ import { readFlatfile } from "./read-flatfile.js";
 const dir = mkdtempSync(join(tmpdir(), "flatfile-test-"));
 const file = join(dir, "nodes");
 writeFileSync(file, "# all web nodes\nweb1.example.com\n\n   web2.example.com  \nweb-3\n# db\ndb_1\n");
+const twice = join(dir, "twice");
+writeFileSync(twice, "web1\nweb2\nweb1\ndb1\n");
 
-async function discover(identity: string[], options: string[] = [file]) {
-  const method = await flatfile.create({} as never);
-  const filter = { ...emptyFilter(), identity };
-  return method.discover({ filter, timeout: 0, limit: 0, options, client: {} as never });
+// The client is there because the contract hands one to every method;
+// flatfile must never broadcast through it.
+const silent = createFakeDiscoveryClient(["not-in-the-file"]);
+
+describeDiscoveryPlugin({ definition: flatfile, ddl, client: silent, options: [twice] });
+
+async function discover(identity: string[], options: string[] = [file], limit = 0) {
+  const plugin = await openPlugin({ definition: flatfile }, "client", "mco");
+  try {
+    const filter = { ...emptyFilter(), identity };
+    return await plugin.instance.discover({ filter, timeout: 0, limit, options, client: silent });
+  } finally {
+    plugin.close();
+  }
 }
 
 describe("flatfile discovery", () => {
@@ -38,6 +56,19 @@ describe("flatfile discovery", () => {
     expect(await discover([])).toEqual(["web1.example.com", "web2.example.com", "web-3", "db_1"]);
     expect(await discover(["db_1", "nosuch"])).toEqual(["db_1"]);
     expect(await discover(["/^web\\d\\./"])).toEqual(["web1.example.com", "web2.example.com"]);
+  });
+
+  it("lists a node the file names twice once, where it first appears", async () => {
+    expect(await discover([], [twice])).toEqual(["web1", "web2", "db1"]);
+  });
+
+  it("with a limit, returns the first nodes of the file", async () => {
+    expect(await discover([], [file], 2)).toEqual(["web1.example.com", "web2.example.com"]);
+    expect(await discover(["/^web/"], [file], 1)).toEqual(["web1.example.com"]);
+  });
+
+  it("never broadcasts", () => {
+    expect(silent.calls).toEqual([]);
   });
 
   it("needs a file", async () => {

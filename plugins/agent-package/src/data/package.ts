@@ -1,7 +1,7 @@
 import { type DataValue, defineData, type RpcReply } from "@phobos/core";
-import { packageAction } from "./agent.js";
-import ddl from "./data-ddl.js";
-import { ABSENT, selectPackageProvider } from "./providers/index.js";
+import { packageAction } from "../agent.js";
+import { ABSENT, selectPackageProvider } from "../providers/index.js";
+import ddl from "./package-ddl.js";
 
 /**
  * `package('nano').installed=true` in `-S` filters and action policies: the

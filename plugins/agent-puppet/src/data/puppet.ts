@@ -1,5 +1,5 @@
 import { defineData } from "@phobos/core";
-import { sharedManager } from "./manager.js";
+import { sharedManager } from "../manager.js";
 
 /** `puppet().enabled`, `puppet().since_lastrun > 1800`: the agent's state for filters. */
 export default defineData({

@@ -1,7 +1,7 @@
 import { type DataValue, defineData, type RpcReply } from "@phobos/core";
-import { serviceAction } from "./agent.js";
-import ddl from "./data-ddl.js";
-import { selectServiceProvider } from "./providers/index.js";
+import { serviceAction } from "../agent.js";
+import { selectServiceProvider } from "../providers/index.js";
+import ddl from "./service-ddl.js";
 
 /**
  * `service('ssh').status=running` in `-S` filters and action policies. A

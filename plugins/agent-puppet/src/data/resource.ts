@@ -1,5 +1,5 @@
 import { type DataValue, defineData } from "@phobos/core";
-import { sharedManager } from "./manager.js";
+import { sharedManager } from "../manager.js";
 
 const scalar = (value: unknown, fallback: DataValue): DataValue =>
   value === null || value === undefined

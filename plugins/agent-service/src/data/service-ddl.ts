@@ -1,5 +1,5 @@
 import { defineDataDdl, RubyRegex } from "@phobos/core";
-import { SERVICE_NAME_PATTERN } from "./ddl.js";
+import { SERVICE_NAME_PATTERN } from "../ddl.js";
 
 /** `service('ssh').status`: as `choria-legacy/mcollective-service-agent`'s data plugin declares it. */
 export default defineDataDdl({

@@ -1,5 +1,5 @@
 import { defineValidator, mcollectiveValidators } from "@phobos/core";
-import { HOSTNAME } from "./hostname.js";
+import { HOSTNAME } from "../hostname.js";
 
 function isIpv4(value: unknown): boolean {
   try {

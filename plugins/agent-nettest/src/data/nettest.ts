@@ -1,8 +1,8 @@
 import { defineData } from "@phobos/core";
-import { resolveHost } from "./hostname.js";
-import { tcpConnect } from "./probes.js";
-import { readSettings } from "./settings.js";
-import { parseServerAddress } from "./validator-server-address.js";
+import { resolveHost } from "../hostname.js";
+import { tcpConnect } from "../probes.js";
+import { readSettings } from "../settings.js";
+import { parseServerAddress } from "../validators/nettest-server-address.js";
 
 /** `nettest('host:port').connect`: whether this node can open a TCP connection there. */
 export default defineData({
