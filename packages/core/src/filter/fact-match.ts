@@ -7,9 +7,9 @@
  * byte by byte otherwise.
  */
 import type { FactValue } from "../plugin/types.js";
+import { compileRubyRegexp } from "../ruby/regexp.js";
 import { FilterEvaluationError } from "./evaluation-errors.js";
 import { factRegexpSource, filterRegexp } from "./ruby-pattern.js";
-import { compileRubyRegexp } from "./ruby-regexp.js";
 import { rubyCompareStrings, rubyFloat, rubyInteger } from "./ruby-text.js";
 
 const ORDERING = new Set(["<=", ">=", "<", ">", "!="]);
