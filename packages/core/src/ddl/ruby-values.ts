@@ -1,10 +1,8 @@
 /**
- * How Ruby turns values into text, for the places where MCollective's output
- * is made of Ruby's `to_s` and `inspect`: `mco plugin doc` (ERB templates),
- * validation messages, and the `String#to_i` / `#to_f` conversions of
- * command-line arguments. Values are the DDL model's plain data (strings for
- * symbols, objects for hashes), plus the Marshal model's `RubyFloat` and JS
- * symbols where they turn up.
+ * Ruby conversions the DDL layer needs beyond `to_s`/`inspect` (which live in
+ * ../ruby): how a validation pattern prints, `Array#join`, `ljust`, byte-wise
+ * String comparison, `String#to_i` / `#to_f` of command-line arguments and
+ * Puppet's `versioncmp`.
  */
 import { RubyFloat } from "../marshal/types.js";
 import { RubyRegex } from "../ruby/regexp-value.js";

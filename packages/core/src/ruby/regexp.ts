@@ -2,8 +2,9 @@
  * Ruby (Onigmo) regular expressions, rewritten as JavaScript ones.
  *
  * Filters carry regex source written for Ruby daemons (`-I /web\d+/`,
- * `-F "os=/(?i)debian/"`, `fact('x').value=/re/`), so a Phobos node has to
- * give the answer a Ruby node gives. The differences that matter:
+ * `-F "os=/(?i)debian/"`, `fact('x').value=/re/`) and DDLs validate inputs
+ * with Ruby patterns (`:validation => '^\w+$'`), so Phobos has to give the
+ * answer Ruby gives. The differences that matter:
  *
  * - `^` and `$` are line anchors in Ruby, and `.` never matches `\n` (Ruby's
  *   `m` option makes it match); `\A \z \Z \h \R` exist; `\s` is ASCII only.
