@@ -6,8 +6,8 @@
 
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { compileRubyRegexp, RubyRegexpError } from "./regexp.js";
 import { rubyOnce } from "./__oracle__/run-ruby.js";
+import { compileRubyRegexp, RubyRegexpError } from "./regexp.js";
 
 interface Case {
   source: string;
