@@ -13,5 +13,6 @@ export * from "./message/index.js";
 export { pluginContextFor } from "./plugin/context-for.js";
 export * from "./plugin/index.js";
 export * from "./rpc/index.js";
+export * from "./ruby/index.js";
 export * from "./util/index.js";
 export * from "./version.js";

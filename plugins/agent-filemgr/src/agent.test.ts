@@ -6,9 +6,10 @@
 import { mkdir, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { rubyTimeToS } from "@phobos/core";
 import { describeAgentPlugin, openAgentCaller } from "@phobos/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import filemgr, { rubyTime } from "./agent.js";
+import filemgr from "./agent.js";
 import ddl from "./ddl.js";
 
 let dir: string;
@@ -136,9 +137,9 @@ describe("status", () => {
       size: 6,
       mode: "100640",
       md5: "b1946ac92492d2347c6235b4d2611184",
-      mtime: rubyTime(when),
-      ctime: rubyTime(s.ctime),
-      atime: rubyTime(when),
+      mtime: rubyTimeToS(when),
+      ctime: rubyTimeToS(s.ctime),
+      atime: rubyTimeToS(when),
       mtime_seconds: Math.floor(when.getTime() / 1000),
       ctime_seconds: Math.floor(s.ctimeMs / 1000),
       atime_seconds: Math.floor(when.getTime() / 1000),

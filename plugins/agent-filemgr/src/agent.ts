@@ -1,24 +1,12 @@
 import type { Stats } from "node:fs";
 import { lstat, open, readdir, stat, unlink, utimes } from "node:fs/promises";
 import { isAbsolute } from "node:path";
-import { defineAgent, RpcAbortedError, type RpcReply, type RpcRequest } from "@phobos/core";
+import { defineAgent, RpcAbortedError, type RpcReply, type RpcRequest, rubyTimeToS } from "@phobos/core";
 import { fileType, md5File } from "@phobos/core/server";
 import { rubyErrnoText } from "./errno.js";
 
 /** MCollective's default when neither the request nor `plugin.filemgr.touch_file` names a file. */
 export const DEFAULT_TOUCH_FILE = "/var/run/mcollective.plugin.filemgr.touch";
-
-const pad = (n: number) => String(Math.trunc(Math.abs(n))).padStart(2, "0");
-
-/** Ruby's `Time#to_s` in the daemon's zone: `2026-11-24 14:42:33 +0100`. */
-export function rubyTime(d: Date): string {
-  const offset = -d.getTimezoneOffset();
-  return (
-    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
-    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ` +
-    `${offset < 0 ? "-" : "+"}${pad(Math.abs(offset) / 60)}${pad(Math.abs(offset) % 60)}`
-  );
-}
 
 /** `stat` that answers undefined for "not there" and throws anything else. */
 async function statOrNothing(path: string, follow: boolean): Promise<Stats | undefined> {
@@ -123,9 +111,9 @@ function createFilemgr(ctx: import("@phobos/core").ServerPluginContext) {
           size: s.size,
           uid: s.uid,
           gid: s.gid,
-          mtime: rubyTime(s.mtime),
-          ctime: rubyTime(s.ctime),
-          atime: rubyTime(s.atime),
+          mtime: rubyTimeToS(s.mtime),
+          ctime: rubyTimeToS(s.ctime),
+          atime: rubyTimeToS(s.atime),
           mtime_seconds: Math.floor(s.mtimeMs / 1000),
           ctime_seconds: Math.floor(s.ctimeMs / 1000),
           atime_seconds: Math.floor(s.atimeMs / 1000),

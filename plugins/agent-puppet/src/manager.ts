@@ -5,6 +5,7 @@ import { mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promis
 import { basename, dirname, join } from "node:path";
 import { currentActionSignal, runCommand } from "@phobos/core/server";
 import { load } from "js-yaml";
+import { PUPPET_YAML_SCHEMA } from "./puppet-yaml.js";
 
 /** The state files Puppet writes, by their Puppet setting names. */
 export const STATE_SETTINGS = [
@@ -278,7 +279,7 @@ export class PuppetAgentManager {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
     }
     if (text !== undefined) {
-      const loaded = load(text);
+      const loaded = load(text, { schema: PUPPET_YAML_SCHEMA });
       if (loaded !== null && typeof loaded === "object" && !Array.isArray(loaded))
         Object.assign(summary, loaded);
     }
@@ -419,7 +420,9 @@ export class PuppetAgentManager {
       return [];
     }
     // The report is a tagged Ruby object dump: the tags go, the maps stay.
-    const report = load(text.replace(/!ruby\/[\w:/]+/g, "")) as { logs?: unknown[] } | null;
+    const report = load(text.replace(/!ruby\/[\w:/]+/g, ""), { schema: PUPPET_YAML_SCHEMA }) as {
+      logs?: unknown[];
+    } | null;
     return (report?.logs ?? []).flatMap((entry) => {
       if (entry === null || typeof entry !== "object") return [];
       const log = entry as Record<string, unknown>;

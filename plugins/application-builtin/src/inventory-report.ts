@@ -1,12 +1,5 @@
-import { hashGet, type RubyValue, rubyToS } from "@phobos/core";
-import {
-  compareRubyStrings,
-  fieldNumber,
-  fieldSize,
-  inGroupsOf,
-  ljust,
-  rubyTimeToS,
-} from "@phobos/core/client";
+import { hashGet, type RubyValue, rubyTimeToS, rubyToS } from "@phobos/core";
+import { compareRubyStrings, fieldNumber, fieldSize, inGroupsOf, ljust } from "@phobos/core/client";
 
 const get = (raw: unknown, key: string): RubyValue | undefined => hashGet(raw as RubyValue, key);
 

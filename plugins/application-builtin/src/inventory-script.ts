@@ -30,6 +30,7 @@ import {
   type RubyValue,
   type RValue,
   rubyFormat,
+  rubyTimeToS,
   rValueToS,
   toRubyValue,
   UsageError,
@@ -116,18 +117,6 @@ function percent(format: RValue, value: RValue): string {
   const text = rubyFormat(format, watched);
   if (short) throw new Error("too few arguments");
   return text;
-}
-
-/** A Ruby Time's `to_s`: `2026-12-05 22:20:34 +0000`, in the local zone as Ruby prints it. */
-function rubyTimeToS(d: Date): string {
-  const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, "0");
-  const offset = -d.getTimezoneOffset();
-  const sign = offset < 0 ? "-" : "+";
-  return (
-    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
-    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ` +
-    `${sign}${pad(Math.trunc(Math.abs(offset) / 60))}${pad(Math.abs(offset) % 60)}`
-  );
 }
 
 /**

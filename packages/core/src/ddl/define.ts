@@ -12,8 +12,9 @@
  * :string needs a :maxlength argument`.
  */
 import { DdlDefinitionError } from "../errors.js";
+import { rubyToS } from "../ruby/to-s.js";
 import { deepCopy, deepFreeze, setOwn } from "./plain-data.js";
-import { rubyToS, rubyVersionCmp } from "./ruby-values.js";
+import { rubyVersionCmp } from "./ruby-values.js";
 import type {
   AgentDdl,
   DataDdl,

@@ -55,7 +55,6 @@ export {
 } from "./ruby-eval.js";
 export { type RubyToken, tokenizeRuby } from "./ruby-lexer.js";
 export { parseRuby, type RubyNode, type RubyParseOptions } from "./ruby-parser.js";
-export { RubyRegex } from "./ruby-regex.js";
 export { stringToBoolean, stringToNumber } from "./typed-strings.js";
 export * from "./types.js";
 export {

@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { DdlDefinitionError } from "../errors.js";
+import { RubyRegex } from "../ruby/regexp-value.js";
 import { defineDiscoveryDdl, defineMetadataDdl } from "./define.js";
 import { AGENT_DDL_SCHEMA, DATA_DDL_SCHEMA, parseJsonDdl, stringifyJsonDdl, toJsonDdl } from "./json-ddl.js";
 import { parseRubyDdl } from "./ruby-ddl.js";
-import { RubyRegex } from "./ruby-regex.js";
 import type { AgentDdl, DataDdl } from "./types.js";
 import { validateRpcRequest } from "./validate.js";
 

@@ -15,9 +15,9 @@
  * additions that Choria ignores.
  */
 import { DdlDefinitionError } from "../errors.js";
+import { RubyRegex } from "../ruby/regexp-value.js";
 import { aKind, defineDdl } from "./define.js";
 import { setOwn } from "./plain-data.js";
-import { RubyRegex } from "./ruby-regex.js";
 import type { Ddl, DdlAction, DdlInput, DdlOutput } from "./types.js";
 
 export const AGENT_DDL_SCHEMA = "https://choria.io/schemas/mcorpc/ddl/v1/agent.json";

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { RubyFloat } from "../marshal/types.js";
+import { RubyRegex } from "../ruby/regexp-value.js";
 import { alignText } from "./align-text.js";
 import { defineAgentDdl, defineDataDdl, defineMetadataDdl } from "./define.js";
 import { readDdlFile } from "./read-file.js";
 import { renderDdlHelp, renderPluginList } from "./render.js";
-import { RubyRegex } from "./ruby-regex.js";
 
 const CAPTURES = "/work/shared/wire/cli-outputs";
 const LIBDIR = "/usr/lib/ruby/vendor_ruby/mcollective";

@@ -7,8 +7,10 @@
  * and Ruby's `to_s` of values; the usage text is wrapped at 80 columns, as
  * MCollective does when stdout is not a terminal.
  */
+
+import { rubyToS } from "../ruby/to-s.js";
 import { alignText } from "./align-text.js";
-import { compareRubyStrings, regexToS, rubyJoin, rubyLeftJustify, rubyToS } from "./ruby-values.js";
+import { compareRubyStrings, regexToS, rubyJoin, rubyLeftJustify } from "./ruby-values.js";
 import type { AgentDdl, DataDdl, Ddl, DdlInput, DiscoveryDdl } from "./types.js";
 
 function sortedKeys(record: Record<string, unknown>): string[] {

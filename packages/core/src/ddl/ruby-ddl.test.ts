@@ -4,8 +4,8 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { DdlDefinitionError } from "../errors.js";
 import { RubyFloat } from "../marshal/types.js";
+import { RubyRegex } from "../ruby/regexp-value.js";
 import { parseRubyDdl } from "./ruby-ddl.js";
-import { RubyRegex } from "./ruby-regex.js";
 import type { AgentDdl, DataDdl, DiscoveryDdl, MetadataDdl } from "./types.js";
 
 const LIBDIR = "/usr/lib/ruby/vendor_ruby/mcollective";

@@ -14,6 +14,7 @@
  */
 import { basename } from "node:path";
 import { DdlDefinitionError } from "../errors.js";
+import { RubyRegex } from "../ruby/regexp-value.js";
 import {
   type AgentDdlSpec,
   aKind,
@@ -46,7 +47,6 @@ import {
   truthy,
 } from "./ruby-eval.js";
 import { parseRuby } from "./ruby-parser.js";
-import { RubyRegex } from "./ruby-regex.js";
 import type {
   Ddl,
   DdlAction,

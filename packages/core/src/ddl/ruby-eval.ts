@@ -10,11 +10,13 @@
 import { DdlDefinitionError } from "../errors.js";
 import { inspect as inspectRubyValue } from "../marshal/inspect.js";
 import { RubyFloat, RubyString, type RubyValue } from "../marshal/types.js";
+import { rubyFloatToS } from "../ruby/float-to-s.js";
+import { rubyInspect } from "../ruby/inspect.js";
+import { describeRubyRegexp, RubyRegex } from "../ruby/regexp-value.js";
 import { rubyFormat } from "../util/ruby-format.js";
 import { setOwn } from "./plain-data.js";
 import type { RubyBlock, RubyNode } from "./ruby-parser.js";
-import { RubyRegex } from "./ruby-regex.js";
-import { compareRubyStrings, rubyFloatToS, rubyStringInspect, rubyToF, rubyToI } from "./ruby-values.js";
+import { compareRubyStrings, rubyToF, rubyToI } from "./ruby-values.js";
 
 export class RSym {
   constructor(readonly name: string) {}
@@ -119,10 +121,8 @@ export function className(v: RValue): string {
 
 export function inspect(v: RValue): string {
   if (v === null) return "nil";
-  if (typeof v === "string") return rubyStringInspect(v);
-  if (v instanceof RSym)
-    return /^[A-Za-z_][A-Za-z0-9_]*[?!=]?$/.test(v.name) ? `:${v.name}` : `:${rubyStringInspect(v.name)}`;
-  if (v instanceof RubyRegex) return `/${v.rubySource}/${v.rubyOptions}`;
+  if (typeof v === "string" || v instanceof RubyRegex) return rubyInspect(v);
+  if (v instanceof RSym) return rubyInspect(Symbol.for(v.name));
   if (v instanceof RRange) return `${inspect(v.from)}${v.exclusive ? "..." : ".."}${inspect(v.to)}`;
   if (Array.isArray(v)) return `[${v.map(inspect).join(", ")}]`;
   if (v instanceof RHash)
@@ -137,7 +137,7 @@ export function toS(v: RValue): string {
   if (typeof v === "number") return Number.isSafeInteger(v) ? String(v) : BigInt(v).toString();
   if (v instanceof RSym) return v.name;
   if (v instanceof RFloat) return rubyFloatToS(v.value);
-  if (v instanceof RubyRegex) return RubyRegex.describe(v.rubySource, v.rubyOptions);
+  if (v instanceof RubyRegex) return describeRubyRegexp(v.rubySource, v.rubyOptions);
   if (v instanceof RRange) return `${toS(v.from)}${v.exclusive ? "..." : ".."}${toS(v.to)}`;
   return inspect(v);
 }

@@ -1,15 +1,15 @@
 import { describe, expect, test } from "vitest";
 import { RubyFloat } from "../marshal/types.js";
-import { RubyRegex } from "./ruby-regex.js";
+import { rubyFloatToS } from "../ruby/float-to-s.js";
+import { rubyInspect } from "../ruby/inspect.js";
+import { RubyRegex } from "../ruby/regexp-value.js";
+import { rubyToS } from "../ruby/to-s.js";
 import {
   compareRubyStrings,
-  rubyFloatToS,
-  rubyInspect,
   rubyJoin,
   rubyLeftJustify,
   rubyToF,
   rubyToI,
-  rubyToS,
   rubyVersionCmp,
 } from "./ruby-values.js";
 

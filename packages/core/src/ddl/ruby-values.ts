@@ -1,152 +1,16 @@
 /**
- * How Ruby turns values into text, for the places where MCollective's output
- * is made of Ruby's `to_s` and `inspect`: `mco plugin doc` (ERB templates),
- * validation messages, and the `String#to_i` / `#to_f` conversions of
- * command-line arguments. Values are the DDL model's plain data (strings for
- * symbols, objects for hashes), plus the Marshal model's `RubyFloat` and JS
- * symbols where they turn up.
+ * Ruby conversions the DDL layer needs beyond `to_s`/`inspect` (which live in
+ * ../ruby): how a validation pattern prints, `Array#join`, `ljust`, byte-wise
+ * String comparison, `String#to_i` / `#to_f` of command-line arguments and
+ * Puppet's `versioncmp`.
  */
-import { RubyFloat, RubyString } from "../marshal/types.js";
-import { RubyRegex } from "./ruby-regex.js";
-
-/** Ruby's `Float#to_s`: shortest round-trip digits, exponent form outside 1e-4 ≤ |x| < 1e16. */
-export function rubyFloatToS(x: number): string {
-  if (Number.isNaN(x)) return "NaN";
-  if (!Number.isFinite(x)) return x > 0 ? "Infinity" : "-Infinity";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const sign = x < 0 ? "-" : "";
-  const [mantissa = "0", exponent = "0"] = Math.abs(x).toExponential().split("e");
-  const digits = mantissa.replace(".", "");
-  const exp = Number.parseInt(exponent, 10);
-  const decpt = exp + 1;
-  // Ruby (flo_to_s) switches to exponent form past DBL_DIG digits before the point.
-  if (decpt < -3 || decpt > 15) {
-    const frac = digits.slice(1) || "0";
-    const e = Math.abs(exp).toString().padStart(2, "0");
-    return `${sign}${digits[0]}.${frac}e${exp < 0 ? "-" : "+"}${e}`;
-  }
-  if (decpt <= 0) return `${sign}0.${"0".repeat(-decpt)}${digits}`;
-  if (decpt >= digits.length) return `${sign}${digits}${"0".repeat(decpt - digits.length)}.0`;
-  return `${sign}${digits.slice(0, decpt)}.${digits.slice(decpt)}`;
-}
-
-function integerToS(n: number): string {
-  return Number.isSafeInteger(n) ? String(n) : BigInt(n).toString();
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== "object" || v === null) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
+import { RubyFloat } from "../marshal/types.js";
+import { RubyRegex } from "../ruby/regexp-value.js";
+import { rubyToS } from "../ruby/to-s.js";
 
 /** What Ruby prints for a validation: a String pattern as itself, a Regexp as `(?-mix:…)`. */
 export function regexToS(re: RegExp): string {
   return re instanceof RubyRegex ? re.toRubyString() : re.source;
-}
-
-const SIMPLE_SYMBOL =
-  /^(?:[A-Za-z_][A-Za-z0-9_]*[?!=]?|\[\]=?|[+\-*/%<>~!^&|]|\*\*|<=>|==|===|=~|!=|!~|<=|>=|<<|>>|[+-]@)$/;
-
-/** `"…"` the way `String#inspect` writes it for a UTF-8 string. */
-export function rubyStringInspect(s: string): string {
-  let out = '"';
-  const chars = Array.from(s);
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i] as string;
-    const code = c.codePointAt(0) ?? 0;
-    switch (c) {
-      case '"':
-        out += '\\"';
-        continue;
-      case "\\":
-        out += "\\\\";
-        continue;
-      case "\n":
-        out += "\\n";
-        continue;
-      case "\t":
-        out += "\\t";
-        continue;
-      case "\r":
-        out += "\\r";
-        continue;
-      case "\f":
-        out += "\\f";
-        continue;
-      case "\v":
-        out += "\\v";
-        continue;
-      case "\b":
-        out += "\\b";
-        continue;
-      case "\x07":
-        out += "\\a";
-        continue;
-      case "\x1b":
-        out += "\\e";
-        continue;
-      case "#": {
-        const next = chars[i + 1];
-        out += next === "{" || next === "$" || next === "@" ? "\\#" : "#";
-        continue;
-      }
-    }
-    if (code < 0x20 || code === 0x7f) {
-      out += `\\u${code.toString(16).toUpperCase().padStart(4, "0")}`;
-    } else {
-      out += c;
-    }
-  }
-  return `${out}"`;
-}
-
-function symbolInspect(name: string): string {
-  return SIMPLE_SYMBOL.test(name) ? `:${name}` : `:${rubyStringInspect(name)}`;
-}
-
-/** Ruby's `inspect` (Ruby 3.1 layout: `{"a"=>1, :b=>[1, nil, 2.0]}`). */
-export function rubyInspect(v: unknown): string {
-  if (v === null || v === undefined) return "nil";
-  if (typeof v === "string") return rubyStringInspect(v);
-  if (typeof v === "symbol") return symbolInspect(v.description ?? "");
-  if (typeof v === "boolean" || typeof v === "number" || typeof v === "bigint" || v instanceof RubyFloat) {
-    return rubyToS(v);
-  }
-  if (v instanceof RubyString) return rubyStringInspect(v.toString());
-  if (v instanceof RegExp) {
-    const src = v instanceof RubyRegex ? v.rubySource : v.source;
-    const opts = v instanceof RubyRegex ? v.rubyOptions : v.flags.includes("i") ? "i" : "";
-    return `/${src.replace(/(^|[^\\])\//g, "$1\\/")}/${opts}`;
-  }
-  if (Array.isArray(v)) return `[${v.map(rubyInspect).join(", ")}]`;
-  if (v instanceof Map) {
-    return `{${[...v].map(([k, val]) => `${rubyInspect(k)}=>${rubyInspect(val)}`).join(", ")}}`;
-  }
-  if (isPlainObject(v)) {
-    return `{${Object.entries(v)
-      .map(([k, val]) => `${rubyInspect(k)}=>${rubyInspect(val)}`)
-      .join(", ")}}`;
-  }
-  return String(v);
-}
-
-/** Ruby's `to_s`, as ERB's `<%= … %>` and string interpolation use it. */
-export function rubyToS(v: unknown): string {
-  if (v === null || v === undefined) return "";
-  if (typeof v === "string") return v;
-  if (typeof v === "boolean") return v ? "true" : "false";
-  if (typeof v === "number") return Number.isInteger(v) ? integerToS(v) : rubyFloatToS(v);
-  if (typeof v === "bigint") return v.toString();
-  if (typeof v === "symbol") return v.description ?? "";
-  if (v instanceof RubyFloat) return rubyFloatToS(v.value);
-  if (v instanceof RubyString) return v.toString();
-  if (v instanceof RegExp) {
-    const src = v instanceof RubyRegex ? v.rubySource : v.source;
-    const on = v instanceof RubyRegex ? v.rubyOptions : v.flags.includes("i") ? "i" : "";
-    return RubyRegex.describe(src, on);
-  }
-  return rubyInspect(v);
 }
 
 /** `Array#join(sep)`: nested arrays are joined too, each element by its `to_s`. */

@@ -6,7 +6,7 @@
  * "12\nabc" counts as a number (12).
  */
 import type { RubyFloat } from "../marshal/types.js";
-import { RubyRegex } from "./ruby-regex.js";
+import { RubyRegex } from "../ruby/regexp-value.js";
 import { rubyToF, rubyToI } from "./ruby-values.js";
 
 const TRUE_WORDS = ["true", "t", "yes", "y", "1"];

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { DdlValidationError, RpcStatus } from "../errors.js";
 import { RubyFloat } from "../marshal/types.js";
+import { RubyRegex } from "../ruby/regexp-value.js";
 import { defineAgentDdl, defineDataDdl } from "./define.js";
-import { RubyRegex } from "./ruby-regex.js";
 import type { DataDdl, DdlMetadata } from "./types.js";
 import {
   convertCliArgument,

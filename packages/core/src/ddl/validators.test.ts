@@ -3,8 +3,8 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { DdlValidationError, RpcStatus } from "../errors.js";
 import { RubyFloat, RubyString } from "../marshal/types.js";
+import { RubyRegex } from "../ruby/regexp-value.js";
 import { rubyIpFamily } from "./ip-address.js";
-import { RubyRegex } from "./ruby-regex.js";
 import {
   builtinValidators,
   checkType,

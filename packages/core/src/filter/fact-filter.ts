@@ -4,7 +4,7 @@
  */
 import { FilterSyntaxError } from "../errors.js";
 import type { FactFilter, FactOperator } from "../message/filter.js";
-import { compileRubyRegexp } from "./ruby-regexp.js";
+import { compileRubyRegexp } from "../ruby/regexp.js";
 import { rubySplitWords } from "./ruby-text.js";
 
 interface Rule {

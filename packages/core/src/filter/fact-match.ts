@@ -6,11 +6,10 @@
  * integers (or both like decimals) by Ruby's own loose patterns, and Strings
  * byte by byte otherwise.
  */
-
+import { compileRubyRegexp } from "../ruby/regexp.js";
 import { FilterEvaluationError } from "./evaluation-errors.js";
 import type { FactValue } from "./fact-value.js";
 import { factRegexpSource, filterRegexp } from "./ruby-pattern.js";
-import { compileRubyRegexp } from "./ruby-regexp.js";
 import { rubyCompareStrings, rubyFloat, rubyInteger } from "./ruby-text.js";
 
 const ORDERING = new Set(["<=", ">=", "<", ">", "!="]);

@@ -5,7 +5,7 @@
  * direct). A `/regex/` entry disables it.
  */
 import type { Filter } from "../message/filter.js";
-import { compileRubyRegexp } from "./ruby-regexp.js";
+import { compileRubyRegexp } from "../ruby/regexp.js";
 
 function isRegexEntry(identity: string): boolean {
   return compileRubyRegexp("^/").test(identity);

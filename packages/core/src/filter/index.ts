@@ -5,13 +5,5 @@ export { parseFactFilter, parseWithFilter } from "./fact-filter.js";
 export { identityDiscoveryShortcut, isIdentityOnlyFilter } from "./identity-shortcut.js";
 export { checkFilter, type FilterVerdict, matchFilter } from "./matcher.js";
 export type { NodeView } from "./node-view.js";
-export {
-  compileRubyRegexp,
-  RUBY_REGEXP_EXTENDED,
-  RUBY_REGEXP_IGNORECASE,
-  RUBY_REGEXP_MULTILINE,
-  RubyRegexpError,
-  type RubyRegexpFailure,
-} from "./ruby-regexp.js";
 export { rubyRegexpToString } from "./ruby-text.js";
 export { validateFilter } from "./validate-filter.js";

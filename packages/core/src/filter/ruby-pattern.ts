@@ -7,8 +7,9 @@
  * here once: the daemon's matcher and the client's check before sending
  * (validate-filter.ts) both ask these functions.
  */
+
+import { compileRubyRegexp, RubyRegexpError } from "../ruby/regexp.js";
 import { FilterEvaluationError } from "./evaluation-errors.js";
-import { compileRubyRegexp, RubyRegexpError } from "./ruby-regexp.js";
 
 export function filterRegexp(source: string, options = 0): RegExp {
   try {

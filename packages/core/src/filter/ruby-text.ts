@@ -4,7 +4,7 @@
  * down to `Integer("010") == 8` and `"a=".split("=") == ["a"]`.
  */
 import type { RegexpValue } from "../message/filter.js";
-import { compileRubyRegexp } from "./ruby-regexp.js";
+import { compileRubyRegexp } from "../ruby/regexp.js";
 
 /** `String#split(sep)` with a non-blank literal separator: trailing empty fields dropped. */
 export function rubySplit(text: string, separator: string): string[] {

@@ -12,9 +12,9 @@
  */
 import { FilterSyntaxError } from "../errors.js";
 import type { CompoundToken, Filter } from "../message/filter.js";
+import { compileRubyRegexp, RubyRegexpError } from "../ruby/regexp.js";
 import { readStatement } from "./compound/statement.js";
 import { factRegexpSource, slashedRegexpSource } from "./ruby-pattern.js";
-import { compileRubyRegexp, RubyRegexpError } from "./ruby-regexp.js";
 
 export interface FilterProblem {
   /** The reason, one line: `invalid Ruby regular expression /[/: premature end of char-class`. */

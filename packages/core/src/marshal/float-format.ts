@@ -1,19 +1,10 @@
 /**
- * Ruby's two Float text forms. Both start from the shortest digit string that
- * reads back to the same double (Ruby's dtoa mode 0, which is also what
- * `Number.prototype.toExponential()` gives) and differ only in layout:
- * Marshal writes `1e2`, `1e-5`, `0.0001`; `Float#inspect` writes `100.0`,
+ * Marshal's Float text. It starts from the same shortest round-trip digits as
+ * `Float#to_s` (../ruby/float-to-s.ts) but lays them out its own way
+ * (`w_float`): `1e2`, `1e-5`, `0.0001`, where `Float#to_s` writes `100.0`,
  * `1.0e-05`, `0.0001`.
  */
-
-/** Shortest round-trip digits of |x| and the decimal point position (digits × 10^(decpt − len)). */
-function shortestDigits(x: number): { digits: string; decpt: number } {
-  const exp = Math.abs(x).toExponential();
-  const e = exp.indexOf("e");
-  const mantissa = exp.slice(0, e);
-  const digits = mantissa.length > 1 ? mantissa[0] + mantissa.slice(2) : mantissa;
-  return { digits, decpt: Number(exp.slice(e + 1)) + 1 };
-}
+import { shortestFloatDigits } from "../ruby/float-to-s.js";
 
 /** The bytes Marshal's `w_float` writes after `f` (as text). */
 export function marshalFloatText(x: number): string {
@@ -21,7 +12,7 @@ export function marshalFloatText(x: number): string {
   if (x === Number.POSITIVE_INFINITY) return "inf";
   if (x === Number.NEGATIVE_INFINITY) return "-inf";
   if (x === 0) return Object.is(x, -0) ? "-0" : "0";
-  const { digits, decpt } = shortestDigits(x);
+  const { digits, decpt } = shortestFloatDigits(x);
   const sign = x < 0 ? "-" : "";
   const n = digits.length;
   if (decpt < -3 || decpt > n) {
@@ -31,25 +22,6 @@ export function marshalFloatText(x: number): string {
     return `${sign}${digits.slice(0, decpt)}${n > decpt ? `.${digits.slice(decpt)}` : ""}`;
   }
   return `${sign}0.${"0".repeat(-decpt)}${digits}`;
-}
-
-/** Ruby 3.1 `Float#inspect` / `#to_s`. */
-export function inspectFloat(x: number): string {
-  if (Number.isNaN(x)) return "NaN";
-  if (x === Number.POSITIVE_INFINITY) return "Infinity";
-  if (x === Number.NEGATIVE_INFINITY) return "-Infinity";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const { digits, decpt } = shortestDigits(x);
-  const sign = x < 0 ? "-" : "";
-  const n = digits.length;
-  if (decpt > 0 && decpt <= 15) {
-    if (n <= decpt) return `${sign}${digits}${"0".repeat(decpt - n)}.0`;
-    return `${sign}${digits.slice(0, decpt)}.${digits.slice(decpt)}`;
-  }
-  if (decpt <= 0 && decpt > -4) return `${sign}0.${"0".repeat(-decpt)}${digits}`;
-  const e = decpt - 1;
-  const exp = `${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
-  return `${sign}${digits[0]}.${n > 1 ? digits.slice(1) : "0"}e${exp}`;
 }
 
 const FLONUM_MIN = 2 ** -255;

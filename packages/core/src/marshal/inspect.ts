@@ -1,3 +1,4 @@
+import { rubyFloatToS } from "../ruby/float-to-s.js";
 import {
   type CharFamily,
   charFamily,
@@ -7,7 +8,6 @@ import {
   isUnicodeFamily,
   minCharLength,
 } from "./encodings.js";
-import { inspectFloat } from "./float-format.js";
 import { regexpEncoding, regexpSourceBytes } from "./regexp-encoding.js";
 import { isBareSymbolName } from "./symbol-name.js";
 import {
@@ -105,7 +105,7 @@ class Printer {
     if (v === null) this.text += "nil";
     else if (v instanceof RubyString) this.text += inspectBytes(v.bytes, v.encoding, this.room);
     else if (v instanceof Uint8Array) this.text += inspectBytes(v, "ASCII-8BIT", this.room);
-    else if (v instanceof RubyFloat) this.text += inspectFloat(v.value);
+    else if (v instanceof RubyFloat) this.text += rubyFloatToS(v.value);
     else if (v instanceof RubySymbol) this.text += inspectRubySymbol(v);
     else if (v instanceof RubyRegexp) this.text += inspectRegexp(v);
     else if (v instanceof RubyClassRef) this.text += v.name;
@@ -185,7 +185,7 @@ class Printer {
 
 function inspectNumber(n: number): string {
   if (Number.isInteger(n)) return Math.abs(n) < 1e21 ? String(n === 0 ? 0 : n) : BigInt(n).toString();
-  return inspectFloat(n);
+  return rubyFloatToS(n);
 }
 
 // ---- strings --------------------------------------------------------------

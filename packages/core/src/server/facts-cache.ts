@@ -1,6 +1,6 @@
 import type { Logger } from "../log/logger.js";
 import type { Facts, FactsSource, FactValue } from "../plugin/types.js";
-import { rubyToS } from "../util/ruby-format.js";
+import { rubyToS } from "../ruby/to-s.js";
 
 /** MCollective's normalize_facts: keys and leaf values become Strings, structure stays. */
 export function normalizeFacts(value: unknown): FactValue {

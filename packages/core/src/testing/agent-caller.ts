@@ -1,4 +1,3 @@
-import { RubyRegex } from "../ddl/ruby-regex.js";
 import type { AgentDdl } from "../ddl/types.js";
 import { createLogger, memorySink } from "../log/logger.js";
 import { toNatural } from "../marshal/natural.js";
@@ -6,6 +5,7 @@ import { type RubyValue, sym } from "../marshal/types.js";
 import { emptyFilter } from "../message/filter.js";
 import type { DecodedRequest, PluginDefinition } from "../plugin/types.js";
 import { rpcRequestToRuby } from "../rpc/payload.js";
+import { RubyRegex } from "../ruby/regexp-value.js";
 import { runAgentRequest } from "../server/agent-host.js";
 import { type OpenPlugin, openPlugin, type SuiteOptions } from "./harness.js";
 

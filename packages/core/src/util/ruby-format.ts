@@ -1,34 +1,6 @@
 import { inspect } from "../marshal/inspect.js";
-import { RubyFloat, RubyString, type RubyValue } from "../marshal/types.js";
-
-/** Ruby's `Float#to_s`: `1.0`, `0.5`, `1.0e+20`, `Infinity`, `NaN`. */
-export function rubyFloatToS(n: number): string {
-  if (Number.isNaN(n)) return "NaN";
-  if (!Number.isFinite(n)) return n > 0 ? "Infinity" : "-Infinity";
-  if (Object.is(n, -0)) return "-0.0";
-  const abs = Math.abs(n);
-  if (abs !== 0 && (abs >= 1e16 || abs < 1e-4)) {
-    const [mantissa, exp] = n.toExponential().split("e") as [string, string];
-    const m = mantissa.includes(".") ? mantissa : `${mantissa}.0`;
-    const e = Number(exp);
-    return `${m}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
-  }
-  const s = String(n);
-  return s.includes(".") || s.includes("e") ? s : `${s}.0`;
-}
-
-/** Ruby's `to_s` of a value, as `puts` or `"%s" %` print it. */
-export function rubyToS(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "string") return value;
-  if (typeof value === "symbol") return Symbol.keyFor(value) ?? "";
-  if (typeof value === "boolean" || typeof value === "bigint") return String(value);
-  if (typeof value === "number") return Number.isInteger(value) ? String(value) : rubyFloatToS(value);
-  if (value instanceof RubyFloat) return rubyFloatToS(value.value);
-  if (value instanceof RubyString) return value.toString();
-  if (value instanceof Uint8Array) return Buffer.from(value).toString("latin1");
-  return inspect(value as RubyValue);
-}
+import { RubyFloat, type RubyValue } from "../marshal/types.js";
+import { rubyToS } from "../ruby/to-s.js";
 
 function toNumber(value: unknown): number {
   if (typeof value === "number") return value;

@@ -9,7 +9,7 @@
  * them.
  */
 
-import { RubyFloat, RubyRegexp, type RubyValue, sym } from "@phobos/core";
+import { type PsychToken, psychTokenize, RubyFloat, RubyRegexp, type RubyValue, sym } from "@phobos/core";
 import {
   CHOMPING_MODE,
   EVENT_ID,
@@ -19,7 +19,6 @@ import {
   SCALAR_STYLE,
   type ScalarEvent,
 } from "js-yaml";
-import { type Token, tokenize } from "./scalar-scanner.js";
 import { decodeBlock, decodeQuoted } from "./scalar-text.js";
 
 export class YamlLoadError extends Error {
@@ -191,7 +190,7 @@ class EventReader {
     const value = this.#scalarText(event);
     const tag = this.#tag(event);
     if (tag === undefined) {
-      return event.style === SCALAR_STYLE.PLAIN ? fromToken(tokenize(value), value) : value;
+      return event.style === SCALAR_STYLE.PLAIN ? fromToken(psychTokenize(value), value) : value;
     }
     if (tag === "!binary" || tag === `${SECONDARY}binary`) return Buffer.from(value, "base64");
     if (tag === `${SECONDARY}str` || tag === "!str" || tag === "!ruby/string") return value;
@@ -201,11 +200,11 @@ class EventReader {
     if (tag.startsWith("!ruby/") || /^!(?:str|ruby\/string):/.test(tag)) {
       throw new YamlLoadError(`Tried to load unspecified class: ${tag}`);
     }
-    return fromToken(tokenize(value), value);
+    return fromToken(psychTokenize(value), value);
   }
 }
 
-function fromToken(token: Token, text: string): RubyValue {
+function fromToken(token: PsychToken, text: string): RubyValue {
   switch (token.type) {
     case "string":
       return text;
@@ -227,7 +226,7 @@ function fromToken(token: Token, text: string): RubyValue {
 }
 
 function toFloat(text: string): RubyValue {
-  const token = tokenize(text);
+  const token = psychTokenize(text);
   let n: number;
   if (token.type === "float") n = token.value;
   else if (token.type === "integer") n = Number(token.value);

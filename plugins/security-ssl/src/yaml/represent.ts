@@ -5,9 +5,16 @@
  * values MCollective messages carry are representable; anything else is an
  * error rather than YAML that Ruby's `safe_load` would refuse.
  */
-import { inspect, RubyFloat, RubyHash, RubyRegexp, RubyString, type RubyValue } from "@phobos/core";
+import {
+  inspect,
+  psychTokenize,
+  RubyFloat,
+  RubyHash,
+  RubyRegexp,
+  RubyString,
+  type RubyValue,
+} from "@phobos/core";
 import type { ScalarNode, ScalarStyle, YamlNode } from "./nodes.js";
-import { tokenize } from "./scalar-scanner.js";
 
 export class YamlRepresentError extends Error {
   constructor(message: string) {
@@ -111,7 +118,7 @@ function stringNode(text: string): ScalarNode {
 
 /** `not String === @ss.tokenize(o)`: written plain, the text would read back as another class. */
 function readsAsOther(text: string): boolean {
-  const token = tokenize(text);
+  const token = psychTokenize(text);
   return token.type === "time" ? token.valid : token.type !== "string";
 }
 

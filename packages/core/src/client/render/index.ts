@@ -11,7 +11,6 @@ export {
   textForResult,
 } from "./rpc-results.js";
 export { RubyJsonError, rubyJson } from "./ruby-json.js";
-export { rubyTimeToS } from "./ruby-time.js";
 export {
   aggregatesText,
   aggregateText,

@@ -17,7 +17,7 @@ import {
   type RubyValue,
   RubyWithIvars,
 } from "../../marshal/types.js";
-import { rubyFloatToS } from "../../util/ruby-format.js";
+import { rubyFloatToS } from "../../ruby/float-to-s.js";
 
 export class RubyJsonError extends Error {}
 

@@ -5,11 +5,11 @@
  */
 import type { AgentDdl } from "../../ddl/types.js";
 import type { AggregateResult } from "../../plugin/types.js";
+import { rubyTimeToS } from "../../ruby/time-to-s.js";
 import { rubyFormat } from "../../util/ruby-format.js";
 import type { RpcStats } from "../rpc-stats.js";
 import { type Colorize, colorizer } from "./color.js";
 import { fieldNumber, fieldSize, inGroupsOf, ljust } from "./columns.js";
-import { rubyTimeToS } from "./ruby-time.js";
 
 export interface StatsReportOptions {
   caption?: string;

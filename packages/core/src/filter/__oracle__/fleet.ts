@@ -7,8 +7,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
 import type { Facts, FactValue } from "../fact-value.js";
+import { compileRubyRegexp } from "../../ruby/regexp.js";
 import type { NodeView } from "../node-view.js";
-import { compileRubyRegexp } from "../ruby-regexp.js";
 import { rubyInteger } from "../ruby-text.js";
 
 export interface AgentMeta {

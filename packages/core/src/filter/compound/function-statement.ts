@@ -7,7 +7,7 @@
  * argument removed and a `/re/` right side turned into a Regexp.
  */
 import type { FunctionStatement, RegexpValue } from "../../message/filter.js";
-import { compileRubyRegexp, RubyRegexpError } from "../ruby-regexp.js";
+import { compileRubyRegexp, RubyRegexpError } from "../../ruby/regexp.js";
 import { rubyRemoveAll, rubySplit, rubySplitRegexp } from "../ruby-text.js";
 
 /** Why a call could not be taken apart; the parser reports it with a column. */

@@ -8,7 +8,7 @@
  * or `(`. The differential test against Ruby's scanner keeps it that way.
  */
 import { FilterSyntaxError } from "../../errors.js";
-import { compileRubyRegexp, isRubySpace } from "../ruby-regexp.js";
+import { compileRubyRegexp, isRubySpace } from "../../ruby/regexp.js";
 
 export type ScannedKind = "(" | ")" | "and" | "or" | "not" | "space" | "statement" | "fstatement" | "bad";
 

@@ -4,7 +4,7 @@
  * daemon evaluates this reading and the client checks it before sending, so
  * both share it.
  */
-import { compileRubyRegexp } from "../ruby-regexp.js";
+import { compileRubyRegexp } from "../../ruby/regexp.js";
 import { rubySplit } from "../ruby-text.js";
 
 export type StatementReading =

@@ -3,9 +3,11 @@
  * (one Ruby process): same match position on every subject, same refusal.
  * Patterns we knowingly cannot run are listed and must stay refused.
  */
+
+import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { oracleOnce } from "./__oracle__/ruby.js";
-import { compileRubyRegexp, RubyRegexpError } from "./ruby-regexp.js";
+import { rubyOnce } from "./__oracle__/run-ruby.js";
+import { compileRubyRegexp, RubyRegexpError } from "./regexp.js";
 
 interface Case {
   source: string;
@@ -45,6 +47,20 @@ const SUBJECTS = [
   "line1\r\nline2",
   "{,3}",
   "aaa",
+  // Where Unicode properties disagree: a combining mark (not Alphabetic), a
+  // letter-number, a feminine ordinal (Lowercase, not Ll), line/next-line separators.
+  "e\u0301",
+  "\u2170",
+  "\u00aa",
+  "\u2028",
+  "x\u0085y",
+  "\u01c5",
+  "\u212a",
+  "a-b.c_d",
+  "ok\n; rm -rf /",
+  "ok\r\n",
+  "deadbeef",
+  "aaab",
 ];
 
 const PATTERNS: [string, number?][] = [
@@ -135,6 +151,44 @@ const PATTERNS: [string, number?][] = [
   ["a$"],
   ["^$"],
   ["^"],
+  // Written as Ruby prints a Regexp (`Regexp#to_s`), as DDLs and filters carry them.
+  ["(?i-mx:web)"],
+  ["(?-mix:a.b)"],
+  ["(?mi-x:A.B)"],
+  ["(?x-mi:a b)"],
+  ["(?i-mx:[[:upper:]])"],
+  ["k", 1],
+  // POSIX brackets and properties, plain and negated.
+  ["[[:lower:]]"],
+  ["[[:space:]]"],
+  ["[[:^space:]]"],
+  ["[[:^alpha:]]"],
+  ["[[:^upper:]]"],
+  ["[[:^lower:]]"],
+  ["[[:alnum:]]+"],
+  ["[[:word:]]+"],
+  ["[[:punct:]]"],
+  ["[[:xdigit:]]+"],
+  ["[[:blank:]]"],
+  ["[[:cntrl:]]"],
+  ["\\p{Upper}"],
+  ["\\p{Lower}"],
+  ["\\p{Space}"],
+  ["\\p{Alnum}"],
+  ["\\p{^Alpha}"],
+  ["[^\\p{Alpha}]"],
+  ["\\w+"],
+  ["\\A\\h+\\z"],
+  ["\\Aok\\Z"],
+  ["\\Aok\\z"],
+  ["^ok$"],
+  // Patterns MCollective's DDLs validate with.
+  ["^[\\w\\-\\.]+$"],
+  ["\\A[a-zA-Z\\.\\-_\\d]+\\z"],
+  ["^\\s*[\\w\\.\\-]+(\\s*,\\s*[\\w\\.\\-]+)*$"],
+  ["^[\\w\\_]+$"],
+  ["^.+$"],
+  ["a*b"],
   // Ruby refuses these.
   ["["],
   ["("],
@@ -156,7 +210,19 @@ const PATTERNS: [string, number?][] = [
 ];
 
 /** Valid in Ruby, deliberately refused by us (a non-match rather than a different match). */
-const UNSUPPORTED = ["(?>a)", "a++", "a*+", "\\Ga", "a\\Kb", "\\X", "[a&&b]", "(?~a)", "[a[^b]]"];
+const UNSUPPORTED = [
+  "(?>a)",
+  "a++",
+  "a*+",
+  "a?+",
+  "a++b",
+  "\\Ga",
+  "a\\Kb",
+  "\\X",
+  "[a&&b]",
+  "(?~a)",
+  "[a[^b]]",
+];
 
 function ours(c: Case): Outcome | "unsupported" {
   let re: RegExp;
@@ -182,7 +248,10 @@ describe("compileRubyRegexp against Ruby's Regexp", () => {
       subjects: SUBJECTS,
     }),
   );
-  const oracle = oracleOnce<Outcome[]>("regexp-oracle.rb", () => cases);
+  const oracle = rubyOnce<Outcome[]>(
+    fileURLToPath(new URL("./__oracle__/regexp-oracle.rb", import.meta.url)),
+    () => cases,
+  );
 
   beforeAll(() => {
     try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compileRubyRegexp, RUBY_REGEXP_IGNORECASE, RubyRegexpError } from "./ruby-regexp.js";
+import { compileRubyRegexp, RUBY_REGEXP_IGNORECASE, RubyRegexpError } from "./regexp.js";
 
 describe("compileRubyRegexp", () => {
   it("turns a whole-pattern (?i) or the IGNORECASE option into the JS i flag", () => {
@@ -47,5 +47,13 @@ describe("compileRubyRegexp", () => {
     expect(kind("(?>a)")).toBe("unsupported");
     expect(kind("a++")).toBe("unsupported");
     expect(() => compileRubyRegexp("(")).toThrow(RubyRegexpError);
+  });
+});
+
+describe("a Regexp written as Ruby prints it", () => {
+  it("reads an options group around the whole pattern as flags for the whole pattern", () => {
+    expect(compileRubyRegexp("(?i-mx:debian)").flags).toBe("iu");
+    expect(compileRubyRegexp("(?i-mx:[[:upper:]])").test("\u2170")).toBe(true);
+    expect(compileRubyRegexp("(?i:a)(b)").flags).toBe("u");
   });
 });

@@ -8,7 +8,7 @@
  * multi-line text is handled the way Ruby handles it.
  */
 
-export type Token =
+export type PsychToken =
   | { type: "string" }
   | { type: "null" }
   | { type: "boolean"; value: boolean }
@@ -22,7 +22,7 @@ export type Token =
    */
   | { type: "time"; class: "Time" | "Date"; valid: boolean };
 
-const STRING: Token = { type: "string" };
+const STRING: PsychToken = { type: "string" };
 
 // Onigmo's POSIX brackets on UTF-8 text are Unicode-aware.
 const ALPHA = String.raw`\p{Alphabetic}`;
@@ -59,7 +59,7 @@ function anyLineStart(text: string, pattern: RegExp): boolean {
   }
 }
 
-export function tokenize(text: string): Token {
+export function psychTokenize(text: string): PsychToken {
   if (text === "") return { type: "null" };
 
   if (anyLineStart(text, STRINGISH) || text.includes("\n")) {

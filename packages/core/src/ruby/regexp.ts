@@ -2,8 +2,9 @@
  * Ruby (Onigmo) regular expressions, rewritten as JavaScript ones.
  *
  * Filters carry regex source written for Ruby daemons (`-I /web\d+/`,
- * `-F "os=/(?i)debian/"`, `fact('x').value=/re/`), so a Phobos node has to
- * give the answer a Ruby node gives. The differences that matter:
+ * `-F "os=/(?i)debian/"`, `fact('x').value=/re/`) and DDLs validate inputs
+ * with Ruby patterns (`:validation => '^\w+$'`), so Phobos has to give the
+ * answer Ruby gives. The differences that matter:
  *
  * - `^` and `$` are line anchors in Ruby, and `.` never matches `\n` (Ruby's
  *   `m` option makes it match); `\A \z \Z \h \R` exist; `\s` is ASCII only.
@@ -31,12 +32,15 @@ export type RubyRegexpFailure = "invalid" | "unsupported";
 export class RubyRegexpError extends Error {
   readonly kind: RubyRegexpFailure;
   readonly source: string;
+  /** What is wrong, without the pattern. */
+  readonly reason: string;
 
   constructor(kind: RubyRegexpFailure, message: string, source: string) {
     super(`${kind} Ruby regular expression /${source}/: ${message}`);
     this.name = "RubyRegexpError";
     this.kind = kind;
     this.source = source;
+    this.reason = message;
   }
 }
 
@@ -68,29 +72,36 @@ const EOL = "(?=\\n|$)";
 
 /** POSIX bracket and Onigmo property names → contents of a JS class (Unicode, like Ruby on UTF-8 strings). */
 const NAMED_SETS: Record<string, string> = {
-  alpha: "\\p{L}\\p{M}",
-  alnum: "\\p{L}\\p{M}\\p{Nd}",
+  alpha: "\\p{Alphabetic}",
+  alnum: "\\p{Alphabetic}\\p{Nd}",
   digit: "\\p{Nd}",
-  lower: "\\p{Ll}",
-  upper: "\\p{Lu}",
-  space: "\\p{Zs}\\p{Zl}\\p{Zp}\\t-\\r\\u0085",
+  lower: "\\p{Lowercase}",
+  upper: "\\p{Uppercase}",
+  space: "\\p{White_Space}",
   blank: "\\p{Zs}\\t",
   cntrl: "\\p{Cc}",
   punct: "\\p{P}$+<=>^`|~",
   xdigit: "0-9a-fA-F",
-  word: "\\p{L}\\p{M}\\p{Nd}\\p{Pc}",
+  word: "\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}",
   ascii: "\\x00-\\x7F",
   any: "\\s\\S",
 };
 
 const NEGATED_NAMED_SETS: Record<string, string> = {
+  alpha: "\\P{Alphabetic}",
   digit: "\\P{Nd}",
-  lower: "\\P{Ll}",
-  upper: "\\P{Lu}",
+  lower: "\\P{Lowercase}",
+  upper: "\\P{Uppercase}",
+  space: "\\P{White_Space}",
   cntrl: "\\P{Cc}",
   xdigit: "\\P{AHex}",
   ascii: "\\P{ASCII}",
 };
+
+/** A name from the pattern looked up in a table: never an Object.prototype member (`constructor`). */
+function lookup(table: Record<string, string>, name: string): string | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
+}
 
 const GENERAL_CATEGORIES = new Set(
   "L Lu Ll Lt Lm Lo M Mn Mc Me N Nd Nl No P Pc Pd Ps Pe Pi Pf Po S Sm Sc Sk So Z Zs Zl Zp C Cc Cf Cs Co Cn".split(
@@ -449,7 +460,9 @@ class Translator {
     const name = (m[2] ?? "").replace(/[\s_-]/g, "");
     const lower = name.toLowerCase();
     if (GENERAL_CATEGORIES.has(name)) return { body: `\\p{${name}}`, negated };
-    const named = NAMED_SETS[lower];
+    if (this.expandCase && this.flags.i && (lower === "upper" || lower === "lower"))
+      this.unsupported(`\\p{${m[2]}} under a scoped (?i)`);
+    const named = lookup(NAMED_SETS, lower);
     if (named !== undefined) return { body: named, negated };
     const script = SCRIPTS.get(lower);
     if (script !== undefined) return { body: `\\p{Script=${script}}`, negated };
@@ -578,14 +591,17 @@ class Translator {
     const posix = /^\[:(\^?)([a-z]+):\]/.exec(rest);
     if (posix) {
       this.pos += posix[0].length;
-      let name = posix[2] as string;
-      if (this.flags.i && (name === "upper" || name === "lower")) name = "alpha";
+      const name = posix[2] as string;
+      // Under (?i) Onigmo's [[:upper:]] also matches what case-folds to an upper-case
+      // letter; the JS i flag folds the same way, letter-by-letter expansion cannot.
+      if (this.expandCase && this.flags.i && (name === "upper" || name === "lower"))
+        this.unsupported(`[:${name}:] under a scoped (?i)`);
       if (posix[1] === "^") {
-        const negated = NEGATED_NAMED_SETS[name];
+        const negated = lookup(NEGATED_NAMED_SETS, name);
         if (negated === undefined) this.unsupported(`negated POSIX bracket [:^${name}:]`);
         return negated;
       }
-      const set = NAMED_SETS[name];
+      const set = lookup(NAMED_SETS, name);
       if (set === undefined || name === "any") this.invalid(`invalid POSIX bracket type [:${name}:]`);
       return set;
     }
@@ -613,7 +629,7 @@ class Translator {
       h: "0-9a-fA-F",
       H: "\\P{AHex}",
     };
-    const set = sets[d];
+    const set = lookup(sets, d);
     if (set !== undefined) {
       this.pos += 2;
       return { set };
@@ -675,6 +691,24 @@ function translate(whole: string, options: number): { pattern: string; flags: st
     for (const f of lead[2] ?? "") initial[f as keyof Flags] = false;
     body = body.slice(lead[0].length);
   }
+  // `(?i-mx:…)` around the whole pattern (how Ruby prints a Regexp, and so how
+  // DDLs and filters often carry one) is also just options for the whole pattern.
+  const scoped = /^\(\?([imx]*)(?:-([imx]*))?:/.exec(body);
+  if (scoped && body.endsWith(")")) {
+    const inner: Flags = { ...initial };
+    for (const f of scoped[1] ?? "") inner[f as keyof Flags] = true;
+    for (const f of scoped[2] ?? "") inner[f as keyof Flags] = false;
+    try {
+      // Only when the inner text is balanced does the last `)` close the first `(`.
+      return translateBody(body.slice(scoped[0].length, -1), inner, whole);
+    } catch (e) {
+      if (!(e instanceof RubyRegexpError)) throw e;
+    }
+  }
+  return translateBody(body, initial, whole);
+}
+
+function translateBody(body: string, initial: Flags, whole: string): { pattern: string; flags: string } {
   let expandCase = false;
   let namedGroups = false;
   for (;;) {
@@ -687,6 +721,20 @@ function translate(whole: string, options: number): { pattern: string; flags: st
       else throw e;
     }
   }
+}
+
+/**
+ * `Regexp.new(source, options)` as the source and flags of a JavaScript
+ * RegExp with Ruby's matching behaviour. Throws `RubyRegexpError`.
+ */
+export function translateRubyRegexp(source: string, options = 0): { pattern: string; flags: string } {
+  const { pattern, flags } = translate(source, options);
+  try {
+    new RegExp(pattern, flags);
+  } catch (e) {
+    throw new RubyRegexpError("invalid", e instanceof Error ? e.message : String(e), source);
+  }
+  return { pattern, flags };
 }
 
 const cache = new Map<string, RegExp | RubyRegexpError>();
@@ -704,12 +752,8 @@ export function compileRubyRegexp(source: string, options = 0): RegExp {
   if (hit) throw hit;
   let result: RegExp | RubyRegexpError;
   try {
-    const { pattern, flags } = translate(source, options);
-    try {
-      result = new RegExp(pattern, flags);
-    } catch (e) {
-      result = new RubyRegexpError("invalid", e instanceof Error ? e.message : String(e), source);
-    }
+    const { pattern, flags } = translateRubyRegexp(source, options);
+    result = new RegExp(pattern, flags);
   } catch (e) {
     if (!(e instanceof RubyRegexpError)) throw e;
     result = e;
