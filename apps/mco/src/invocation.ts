@@ -4,7 +4,7 @@
  * asks for an RpcClient or the messaging client, so `--help`, bad input
  * and unknown agents fail before a single frame is sent.
  */
-import type { AgentDdl, Config, Logger, PluginRegistry } from "@phobos/core";
+
 import {
   type ApplicationInvocation,
   type ApplicationOutput,
@@ -24,10 +24,11 @@ import {
   type RpcClientOverrides,
   type RpcResult,
   type RpcStats,
-} from "@phobos/core/client";
+} from "@phobos/client";
+import type { AgentDdl, Config, Logger, PluginRegistry } from "@phobos/core";
 
 /** The client engines: loaded only by runs that use them (`mco help` does not). */
-type ClientModule = typeof import("@phobos/core/client");
+type ClientModule = typeof import("@phobos/client");
 
 export interface InvocationParts {
   name: string;
@@ -79,7 +80,7 @@ export class McoInvocation implements ApplicationInvocation {
    * never print RPC results; the async methods load them on demand anyway.
    */
   async loadClient(): Promise<ClientModule> {
-    this.#client ??= await import("@phobos/core/client");
+    this.#client ??= await import("@phobos/client");
     return this.#client;
   }
 

@@ -1,4 +1,4 @@
-import type { ApplicationOutput } from "@phobos/core/client";
+import type { ApplicationOutput } from "@phobos/client";
 
 /** The streams mco writes to; tests hand in buffers. */
 export interface McoIo {

@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ApplicationOutput } from "@phobos/core/client";
+import type { ApplicationOutput } from "@phobos/client";
 import { describe, expect, it } from "vitest";
 import { runMco } from "./main.js";
 

@@ -12,6 +12,12 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  type ApplicationPlugin,
+  type ApplicationSummary,
+  chooseConfigFile,
+  clientLogger,
+} from "@phobos/client";
+import {
   type Config,
   createPlugin,
   defaultConfig,
@@ -25,12 +31,6 @@ import {
   type PluginRegistry,
   pluginContextFor,
 } from "@phobos/core";
-import {
-  type ApplicationPlugin,
-  type ApplicationSummary,
-  chooseConfigFile,
-  clientLogger,
-} from "@phobos/core/client";
 import { McoInvocation } from "./invocation.js";
 import { lineTracking, type McoIo, processIo } from "./io.js";
 import { type ApplicationShape, applicationHelp, parseCommandLine } from "./options/command-line.js";

@@ -12,15 +12,15 @@ import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { emptyFilter, type ReplyEnvelope, rpcReplyFromRuby } from "@phobos/core";
-import { isRunning } from "@phobos/core/testing";
 import { type RubyFleet, startRubyFleet, writeServerConfig } from "@phobos/interop";
+import { isRunning } from "@phobos/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Daemon, eventually, logLines, startDaemon, waitForLog } from "./test-support/daemon.js";
 import { openFleetClient } from "./test-support/fleet.js";
 import { type RawClient, simpleRpc } from "./test-support/raw-client.js";
 
 const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-// The daemon imports @phobos/core/server through its own dependencies: the same file, one module.
+// The daemon imports @phobos/server through its own dependencies: the same file, one module.
 const CORE_SERVER = realpathSync(join(APP_DIR, "node_modules/@phobos/core/dist/server/index.js"));
 
 const AGENT = `// Written by action-timeout.e2e.test.ts.

@@ -16,7 +16,7 @@ import {
   serverConfigFile,
   sinkFromConfig,
 } from "@phobos/core";
-import { Server } from "@phobos/core/server";
+import { Server } from "@phobos/server";
 import { startEmbeddedBroker } from "./embedded-broker.js";
 import { writePidfile } from "./pidfile.js";
 

@@ -1,7 +1,16 @@
 import { existsSync, readFileSync } from "node:fs";
+import type { ConnectionOptions } from "node:tls";
 import { ConfigError, type Logger, type PluginSettings } from "@phobos/core";
 import type { ReconnectPolicy } from "./back-off.js";
-import type { StompPoolHost } from "./transport.js";
+
+export interface StompPoolHost {
+  host: string;
+  port: number;
+  login: string;
+  passcode: string;
+  /** Set when the pool entry has `ssl = 1`. */
+  tls?: ConnectionOptions;
+}
 
 /**
  * Reads the `pool.*` settings both MCollective STOMP connectors share

@@ -1,20 +1,12 @@
-import type { ConnectionOptions } from "node:tls";
 import { ConnectorError, type ConnectorState, type Logger } from "@phobos/core";
 import { Client, type IMessage, Versions } from "@stomp/stompjs";
 import { ReconnectBackOff, type ReconnectPolicy } from "./back-off.js";
 import type { DroppedFrame } from "./frame-reader.js";
 import { Outbox } from "./outbox.js";
-import { DEFAULT_MAX_MESSAGE_BYTES } from "./pool.js";
+import { DEFAULT_MAX_MESSAGE_BYTES, type StompPoolHost } from "./pool.js";
 import { TcpStompSocket } from "./socket-adapter.js";
 
-export interface StompPoolHost {
-  host: string;
-  port: number;
-  login: string;
-  passcode: string;
-  /** Set when the pool entry has `ssl = 1`. */
-  tls?: ConnectionOptions;
-}
+export type { StompPoolHost } from "./pool.js";
 
 export interface StompTransportOptions {
   /** Broker pool, tried in order (or shuffled with `randomize`), failing over on error. */

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rubyTimeToS } from "@phobos/core";
-import { describeAgentPlugin, openAgentCaller } from "@phobos/core/testing";
+import { describeAgentPlugin, openAgentCaller } from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import filemgr from "./agent.js";
 import ddl from "./ddl.js";

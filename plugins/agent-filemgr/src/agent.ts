@@ -2,7 +2,7 @@ import type { Stats } from "node:fs";
 import { lstat, open, readdir, stat, unlink, utimes } from "node:fs/promises";
 import { isAbsolute } from "node:path";
 import { defineAgent, RpcAbortedError, type RpcReply, type RpcRequest, rubyTimeToS } from "@phobos/core";
-import { fileType, md5File } from "@phobos/core/server";
+import { fileType, md5File } from "@phobos/server";
 import { rubyErrnoText } from "./errno.js";
 
 /** MCollective's default when neither the request nor `plugin.filemgr.touch_file` names a file. */

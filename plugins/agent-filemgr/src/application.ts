@@ -1,5 +1,5 @@
+import { defineApplication } from "@phobos/client";
 import { rubyFormat } from "@phobos/core";
-import { defineApplication } from "@phobos/core/client";
 
 const COMMANDS = ["touch", "remove", "status"] as const;
 

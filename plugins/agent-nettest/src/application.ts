@@ -1,5 +1,5 @@
+import { defineApplication, readAnswer } from "@phobos/client";
 import { isEmptyFilter, type RubyValue, rubyFormat, rubyToS, stringToNumber, UsageError } from "@phobos/core";
-import { defineApplication, readAnswer } from "@phobos/core/client";
 
 const USAGE = `mco nettest <ping|connect> <HOST NAME> [PORT]
 

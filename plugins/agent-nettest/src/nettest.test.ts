@@ -5,7 +5,7 @@
  * port, a listener that never answers) and the system's ping.
  */
 
-import { aggregateText } from "@phobos/core/client";
+import { aggregateText } from "@phobos/client";
 import {
   describeAgentPlugin,
   describeAggregatePlugin,
@@ -13,7 +13,7 @@ import {
   describeValidatorPlugin,
   openAgentCaller,
   openPlugin,
-} from "@phobos/core/testing";
+} from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closedPort, type Endpoint, openBlackhole, openListener } from "./__fixtures__/listeners.js";
 import nettest from "./agent.js";

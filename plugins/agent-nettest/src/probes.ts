@@ -1,6 +1,6 @@
 import { connect } from "node:net";
 import { CommandError } from "@phobos/core";
-import { runCommand } from "@phobos/core/server";
+import { runCommand } from "@phobos/server";
 
 /**
  * One ICMP echo through the system's `ping` (it holds the raw-socket

@@ -1,10 +1,5 @@
+import { type ApplicationInvocation, defineApplication, type RpcResult, readAnswer } from "@phobos/client";
 import { isEmptyFilter, rubyToS, UsageError } from "@phobos/core";
-import {
-  type ApplicationInvocation,
-  defineApplication,
-  type RpcResult,
-  readAnswer,
-} from "@phobos/core/client";
 
 /** Actions that take no package. */
 export const GLOBAL_ACTIONS = [

@@ -19,7 +19,7 @@ import {
   describeDataPlugin,
   openAgentCaller,
   openPlugin,
-} from "@phobos/core/testing";
+} from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AptSite, createAptSite } from "./__fixtures__/apt-site.js";
 import packageAgent from "./agent.js";

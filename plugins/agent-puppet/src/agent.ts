@@ -1,5 +1,5 @@
 import { defineAgent, RpcAbortedError, type RpcReply, type ServerPluginContext } from "@phobos/core";
-import { runCommand } from "@phobos/core/server";
+import { runCommand } from "@phobos/server";
 import { describeFailedRun, sharedManager, type TriggeredRun } from "./manager.js";
 import { parseServer, validName } from "./names.js";
 

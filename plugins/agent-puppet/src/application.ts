@@ -1,11 +1,11 @@
-import { addFilterOption, rubyFormat, UsageError } from "@phobos/core";
 import {
   type ApplicationInvocation,
   defineApplication,
   type OptionValue,
   type RpcClient,
   type RpcResult,
-} from "@phobos/core/client";
+} from "@phobos/client";
+import { addFilterOption, rubyFormat, UsageError } from "@phobos/core";
 import { sparklineFor } from "./sparkline.js";
 
 const USAGE = `mco puppet [OPTIONS] [FILTERS] <ACTION> [CONCURRENCY|MESSAGE]

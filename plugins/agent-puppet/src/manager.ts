@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, openSync } from "node:fs";
 import { mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { currentActionSignal, runCommand } from "@phobos/core/server";
+import { currentActionSignal, runCommand } from "@phobos/server";
 import { load } from "js-yaml";
 import { PUPPET_YAML_SCHEMA } from "./puppet-yaml.js";
 

@@ -10,14 +10,14 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { aggregateText } from "@phobos/client";
 import { buildPluginContext, createLogger, createPlugin, memorySink, type RpcReply } from "@phobos/core";
-import { aggregateText } from "@phobos/core/client";
 import {
   createStubServices,
   describeAggregatePlugin,
   describeValidatorPlugin,
   openPlugin,
-} from "@phobos/core/testing";
+} from "@phobos/testing";
 import { load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPuppetSite, type PuppetSite } from "./__fixtures__/puppet-site.js";

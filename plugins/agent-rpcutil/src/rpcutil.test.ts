@@ -23,9 +23,9 @@ import {
   rpcRequestToRuby,
   sym,
 } from "@phobos/core";
-import { normalizeFacts, runAgentRequest } from "@phobos/core/server";
-import { comparableDdl, createStubServices, describeAgentPlugin, openPlugin } from "@phobos/core/testing";
 import { PROVISION_HINT, type RubyFleet, startRubyFleet } from "@phobos/interop";
+import { normalizeFacts, runAgentRequest } from "@phobos/server";
+import { comparableDdl, createStubServices, describeAgentPlugin, openPlugin } from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import rpcutil from "./agent.js";
 import rpcutilDdl from "./ddl.js";

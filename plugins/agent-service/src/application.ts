@@ -1,10 +1,5 @@
+import { type ApplicationInvocation, defineApplication, type RpcResult, readAnswer } from "@phobos/client";
 import { isEmptyFilter, rubyToS, UsageError } from "@phobos/core";
-import {
-  type ApplicationInvocation,
-  defineApplication,
-  type RpcResult,
-  readAnswer,
-} from "@phobos/core/client";
 
 export const SERVICE_ACTIONS = ["start", "stop", "restart", "status"];
 

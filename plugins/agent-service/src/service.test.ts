@@ -20,7 +20,7 @@ import {
   describeDataPlugin,
   openAgentCaller,
   openPlugin,
-} from "@phobos/core/testing";
+} from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installTestService, type TestService } from "./__fixtures__/init-script.js";
 import serviceAgent from "./agent.js";

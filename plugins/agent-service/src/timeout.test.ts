@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openAgentCaller, processGone, writeHangingCommand } from "@phobos/core/testing";
+import { openAgentCaller, processGone, writeHangingCommand } from "@phobos/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import service from "./agent.js";
 import ddl from "./ddl.js";

@@ -9,7 +9,7 @@ import {
   rubyToS,
   type ServerPluginContext,
 } from "@phobos/core";
-import { runCommand } from "@phobos/core/server";
+import { runCommand } from "@phobos/server";
 import { commandArgv } from "./command-line.js";
 import ddl from "./ddl.js";
 

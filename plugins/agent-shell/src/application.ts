@@ -1,10 +1,5 @@
+import { type ApplicationInvocation, defineApplication, type RpcResult, readAnswer } from "@phobos/client";
 import { isEmptyFilter, rubyFloat, rubyToS, UsageError } from "@phobos/core";
-import {
-  type ApplicationInvocation,
-  defineApplication,
-  type RpcResult,
-  readAnswer,
-} from "@phobos/core/client";
 import { commandLine } from "./command-line.js";
 
 /** Choria's `mco shell` subcommands for background jobs, which this agent does not have. */

@@ -14,7 +14,6 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { processGone } from "@phobos/core/testing";
 import {
   DEBIAN_PLUGIN_DIR,
   PHOBOS_MCO,
@@ -25,6 +24,7 @@ import {
   writeClientConfig,
   writeRubyFix,
 } from "@phobos/interop";
+import { processGone } from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const DENIED = "You are not authorized to call this agent or action.";

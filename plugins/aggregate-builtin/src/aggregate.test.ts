@@ -6,9 +6,9 @@
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { aggregateText } from "@phobos/core/client";
-import { describeAggregatePlugin, openPlugin } from "@phobos/core/testing";
+import { aggregateText } from "@phobos/client";
 import { PROVISION_HINT } from "@phobos/interop";
+import { describeAggregatePlugin, openPlugin } from "@phobos/testing";
 import { describe, expect, it } from "vitest";
 import average from "./aggregates/average.js";
 import sum from "./aggregates/sum.js";

@@ -1,7 +1,7 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { defineApplication } from "@phobos/client";
 import { UsageError } from "@phobos/core";
-import { defineApplication } from "@phobos/core/client";
 import { callableAgents } from "./agents.js";
 
 const LISTS = ["list_agents", "list_actions", "list_inputs", "list_applications", "list_discovery_methods"];

@@ -1,5 +1,5 @@
+import { defineApplication } from "@phobos/client";
 import { describeFilter } from "@phobos/core";
-import { defineApplication } from "@phobos/core/client";
 
 /** `mco describe_filter -S … -F … -C …`: the filter options explained in words. */
 export default defineApplication({

@@ -1,5 +1,5 @@
+import { defineApplication, fieldSize, rubyCompareStrings } from "@phobos/client";
 import { inspect, type RubyValue, rubyToS, UsageError } from "@phobos/core";
-import { compareRubyStrings, defineApplication, fieldSize } from "@phobos/core/client";
 
 /**
  * `mco facts <fact>`: how many nodes report each value of a fact (`-v`
@@ -27,13 +27,13 @@ export default defineApplication({
         inv.stdout.write(`No values found for fact ${fact}\n`);
       } else {
         let text = `Report for fact: ${fact}\n\n`;
-        const entries = [...values.values()].sort((a, b) => compareRubyStrings(a.text, b.text));
+        const entries = [...values.values()].sort((a, b) => rubyCompareStrings(a.text, b.text));
         const width = fieldSize(entries.map((e) => e.text));
         for (const entry of entries) {
           text += `        ${entry.text.padEnd(width)} found ${entry.senders.length} times\n`;
           if (inv.options.verbose) {
             text += "\n";
-            for (const sender of [...entry.senders].sort(compareRubyStrings))
+            for (const sender of [...entry.senders].sort(rubyCompareStrings))
               text += `            ${sender}\n`;
             text += "\n";
           }

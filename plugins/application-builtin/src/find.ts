@@ -1,4 +1,4 @@
-import { defineApplication } from "@phobos/core/client";
+import { defineApplication } from "@phobos/client";
 
 /**
  * `mco find`: the identities discovery finds for the filter, one a line;

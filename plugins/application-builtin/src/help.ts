@@ -1,4 +1,4 @@
-import { defineApplication } from "@phobos/core/client";
+import { defineApplication } from "@phobos/client";
 
 /**
  * `mco help`: the installed applications with their descriptions, or one

@@ -1,5 +1,5 @@
+import { fieldNumber, fieldSize, inGroupsOf, ljust, rubyCompareStrings } from "@phobos/client";
 import { hashGet, type RubyValue, rubyTimeToS, rubyToS } from "@phobos/core";
-import { compareRubyStrings, fieldNumber, fieldSize, inGroupsOf, ljust } from "@phobos/core/client";
 
 const get = (raw: unknown, key: string): RubyValue | undefined => hashGet(raw as RubyValue, key);
 
@@ -7,7 +7,7 @@ function list(value: RubyValue | undefined): RubyValue[] {
   return Array.isArray(value) ? value : [];
 }
 
-const byRubyText = (a: RubyValue, b: RubyValue) => compareRubyStrings(rubyToS(a), rubyToS(b));
+const byRubyText = (a: RubyValue, b: RubyValue) => rubyCompareStrings(rubyToS(a), rubyToS(b));
 
 /**
  * `mco inventory <node>`'s report from the node's `daemon_stats` and
@@ -40,13 +40,13 @@ export function nodeReport(sender: string, s: unknown, data: unknown): string {
     "",
     "   Agents:",
   );
-  const agents = list(get(data, "agents")).map(rubyToS).sort(compareRubyStrings);
+  const agents = list(get(data, "agents")).map(rubyToS).sort(rubyCompareStrings);
   if (agents.length > 0) {
     for (const row of inGroupsOf(agents, 3, ""))
       lines.push(`      ${row.map((a) => ljust(a, 15)).join(" ")}`);
   } else lines.push("      No agents installed");
   lines.push("", "   Data Plugins:");
-  const plugins = list(get(data, "data_plugins")).map(rubyToS).sort(compareRubyStrings);
+  const plugins = list(get(data, "data_plugins")).map(rubyToS).sort(rubyCompareStrings);
   if (plugins.length > 0) {
     for (const row of inGroupsOf(plugins, 3, ""))
       lines.push(`      ${row.map((p) => ljust(p.replaceAll("_data", ""), 15)).join(" ")}`);
@@ -56,7 +56,7 @@ export function nodeReport(sender: string, s: unknown, data: unknown): string {
   if (classes.length > 0) {
     const size = fieldSize(classes, 30);
     const perLine = fieldNumber(size);
-    for (const row of inGroupsOf([...classes].sort(compareRubyStrings), perLine, ""))
+    for (const row of inGroupsOf([...classes].sort(rubyCompareStrings), perLine, ""))
       lines.push(`   ${row.map((c) => ` ${ljust(c, size)}`).join("")}`);
   } else lines.push("      No classes applied");
   lines.push("", "   Facts:");

@@ -1,12 +1,12 @@
 import { writeFileSync } from "node:fs";
-import { hashGet, type RubyValue, rubyToS, toNatural, UsageError } from "@phobos/core";
 import {
   type ApplicationInvocation,
-  compareRubyStrings,
   defineApplication,
   ljust,
   rjust,
-} from "@phobos/core/client";
+  rubyCompareStrings,
+} from "@phobos/client";
+import { hashGet, type RubyValue, rubyToS, toNatural, UsageError } from "@phobos/core";
 import { nodeReport } from "./inventory-report.js";
 import {
   type InventoryReply,
@@ -73,7 +73,7 @@ async function collectivesMap(inv: ApplicationInvocation, file: string): Promise
   inv.stdout.write("Retrieving collective info....\n");
   const { members, nodes } = await collectives(inv);
   const lines = ["graph {"];
-  for (const name of [...members.keys()].sort(compareRubyStrings)) {
+  for (const name of [...members.keys()].sort(rubyCompareStrings)) {
     lines.push(`   subgraph "${name}" {`);
     for (const member of members.get(name) ?? []) lines.push(`      "${member}" -- "${name}"`);
     lines.push("   }");

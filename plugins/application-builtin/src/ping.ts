@@ -1,4 +1,4 @@
-import { defineApplication } from "@phobos/core/client";
+import { defineApplication } from "@phobos/client";
 import { sparkline } from "./sparkline.js";
 
 /**

@@ -6,8 +6,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { rjust } from "@phobos/client";
 import { parseManifest, UsageError } from "@phobos/core";
-import { rjust } from "@phobos/core/client";
 
 /** The directories MCollective's `plugin package` recognised (application/plugin.rb). */
 const RUBY_PLUGIN_DIRS = [

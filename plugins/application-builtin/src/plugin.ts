@@ -1,5 +1,5 @@
+import { type ApplicationInvocation, defineApplication } from "@phobos/client";
 import { UsageError } from "@phobos/core";
-import { type ApplicationInvocation, defineApplication } from "@phobos/core/client";
 import { pluginDoc, pluginDocList } from "./plugin-doc.js";
 import { generatePlugin } from "./plugin-generate.js";
 import { packagePlugin, pluginInfo } from "./plugin-info.js";

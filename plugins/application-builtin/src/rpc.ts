@@ -1,5 +1,5 @@
+import { defineApplication, loadValidatorPlugins } from "@phobos/client";
 import { convertCliArgument, setDefaultInputs, UsageError, validateRpcRequest } from "@phobos/core";
-import { defineApplication, loadValidatorPlugins } from "@phobos/core/client";
 
 const KEY_VALUE = /^(.+?)=(.+)$/s;
 

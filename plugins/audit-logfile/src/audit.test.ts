@@ -15,7 +15,7 @@ import {
   createPlugin,
   memorySink,
 } from "@phobos/core";
-import { describeAuditPlugin, sampleAuditRecord } from "@phobos/core/testing";
+import { describeAuditPlugin, sampleAuditRecord } from "@phobos/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import logfile from "./audit.js";
 

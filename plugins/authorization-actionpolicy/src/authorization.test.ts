@@ -18,7 +18,7 @@ import {
   memorySink,
   type RpcRequest,
 } from "@phobos/core";
-import { createStubServices, describeAuthorizationPlugin, sampleRpcRequest } from "@phobos/core/testing";
+import { createStubServices, describeAuthorizationPlugin, sampleRpcRequest } from "@phobos/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import actionPolicy, { NOT_AUTHORIZED } from "./authorization.js";
 

@@ -15,7 +15,7 @@ import {
   parseCompound,
   type RpcRequest,
 } from "@phobos/core";
-import { lookupFact } from "@phobos/core/server";
+import { lookupFact } from "@phobos/server";
 import type { Condition, PolicyRule } from "./policy-file.js";
 
 /** The node as the daemon sees it, for the filter engine. */

@@ -1,5 +1,5 @@
 /**
- * The connector conformance suite of @phobos/core/testing against a real
+ * The connector conformance suite of @phobos/testing against a real
  * ActiveMQ 5.17 (Debian's, configured by tooling/scripts/activemq-instance.sh
  * exactly as the provisioned one) that this file starts for itself: the
  * suite's "broker drops the connection" check restarts it, which the shared
@@ -7,8 +7,9 @@
  * `mcollective` user, which the broker's authorization map allows only
  * `mcollective.>`: what the README tells operators to configure.
  */
-import { describeConnectorPlugin } from "@phobos/core/testing";
+
 import { type PrivateActiveMq, startPrivateActiveMq } from "@phobos/interop";
+import { describeConnectorPlugin } from "@phobos/testing";
 import { afterAll, beforeAll, describe } from "vitest";
 import activemq from "./connector.js";
 

@@ -7,8 +7,8 @@
  * reply. The brokers are not networked: failover, not clustering.
  */
 import type { Connector, InboundMessage } from "@phobos/core";
-import { openPlugin } from "@phobos/core/testing";
 import { type PrivateActiveMq, startPrivateActiveMq, watchConsumers } from "@phobos/interop";
+import { openPlugin } from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import activemq from "./connector.js";
 

@@ -6,8 +6,8 @@
  */
 import { randomBytes } from "node:crypto";
 import type { InboundMessage } from "@phobos/core";
-import { type OpenPlugin, openPlugin } from "@phobos/core/testing";
 import { activeMqFromEnv, checkActiveMq } from "@phobos/interop";
+import { type OpenPlugin, openPlugin } from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import activemq from "./connector.js";
 

@@ -8,8 +8,8 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Connector, InboundMessage } from "@phobos/core";
-import { openPlugin } from "@phobos/core/testing";
 import { activeMqFromEnv, type ConsumerWatch, checkActiveMq, watchConsumers } from "@phobos/interop";
+import { openPlugin } from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import activemq from "./connector.js";
 

@@ -1,5 +1,5 @@
 /**
- * The connector conformance suite of @phobos/core/testing, run three times:
+ * The connector conformance suite of @phobos/testing, run three times:
  * against the machine's RabbitMQ (an isolated vhost set up as MCollective's
  * guide says) over STOMP and over AMQP 0-9-1 (`transport = amqp`), and against
  * Phobos's embedded broker on an ephemeral port. All must pass unchanged:
@@ -15,7 +15,7 @@ import {
   connectorChecks,
   describeConnectorPlugin,
   openPlugin,
-} from "@phobos/core/testing";
+} from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import rabbitmq from "./connector.js";
 import { type McollectiveVhost, prepareMcollectiveVhost } from "./setup/mcollective-vhost.js";

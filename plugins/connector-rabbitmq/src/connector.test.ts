@@ -8,7 +8,7 @@
 import { connect, createServer } from "node:net";
 import { type RunningBroker, startBroker } from "@phobos/broker";
 import { ConnectorError, type InboundMessage } from "@phobos/core";
-import { type OpenPlugin, openPlugin } from "@phobos/core/testing";
+import { type OpenPlugin, openPlugin } from "@phobos/testing";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import rabbitmq from "./connector.js";
 

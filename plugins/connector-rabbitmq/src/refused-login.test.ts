@@ -4,7 +4,7 @@
  * (at error level), not once per retry; the retries stay visible at debug.
  */
 import { ConnectorError } from "@phobos/core";
-import { type OpenPlugin, openPlugin } from "@phobos/core/testing";
+import { type OpenPlugin, openPlugin } from "@phobos/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import rabbitmq from "./connector.js";
 

@@ -20,9 +20,9 @@ import {
   transformDataInput,
   validateDataQuery,
 } from "@phobos/core";
-import { dataResult, normalizeFacts } from "@phobos/core/server";
-import { describeDataPlugin, openPlugin } from "@phobos/core/testing";
 import { PROVISION_HINT, writeRubyFix } from "@phobos/interop";
+import { dataResult, normalizeFacts } from "@phobos/server";
+import { describeDataPlugin, openPlugin } from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import agentData from "./data/agent.js";
 import agentDdl from "./data/agent-ddl.js";

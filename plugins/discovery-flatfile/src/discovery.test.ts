@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emptyFilter, parseRubyDdl } from "@phobos/core";
-import { createFakeDiscoveryClient, describeDiscoveryPlugin, openPlugin } from "@phobos/core/testing";
+import { createFakeDiscoveryClient, describeDiscoveryPlugin, openPlugin } from "@phobos/testing";
 import { describe, expect, it } from "vitest";
 import ddl from "./ddl.js";
 import flatfile from "./discovery.js";

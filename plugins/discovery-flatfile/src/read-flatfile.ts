@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
+import { parseNodeList } from "@phobos/client";
 import { UsageError } from "@phobos/core";
-import { parseNodeList } from "@phobos/core/client";
 
 /**
  * The identities in a flatfile: one per line, blank lines and `#` comments

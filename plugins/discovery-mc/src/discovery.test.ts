@@ -5,7 +5,7 @@
  * MCollective 2.12.5's discovery/mc.ddl.
  */
 import { emptyFilter, type Filter, readDdlFile } from "@phobos/core";
-import { createFakeDiscoveryClient, describeDiscoveryPlugin, openPlugin } from "@phobos/core/testing";
+import { createFakeDiscoveryClient, describeDiscoveryPlugin, openPlugin } from "@phobos/testing";
 import { describe, expect, it } from "vitest";
 import mcDdl from "./ddl.js";
 import mc from "./discovery.js";

@@ -10,7 +10,7 @@ import { createServer as createHttpServer } from "node:http";
 import { createServer as createTcpServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { buildFilter, type Filter, type HostFilterOption, readDdlFile } from "@phobos/core";
-import { openPlugin } from "@phobos/core/testing";
+import { openPlugin } from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ddl from "./ddl.js";
 import puppetdb from "./discovery.js";

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { Readable } from "node:stream";
+import { readInputOnce } from "@phobos/client";
 import { emptyFilter, type Filter, parseRubyDdl } from "@phobos/core";
-import { readInputOnce } from "@phobos/core/client";
-import { createFakeDiscoveryClient, describeDiscoveryPlugin, openPlugin } from "@phobos/core/testing";
+import { createFakeDiscoveryClient, describeDiscoveryPlugin, openPlugin } from "@phobos/testing";
 import { describe, expect, it } from "vitest";
 import ddl from "./ddl.js";
 import stdin from "./discovery.js";

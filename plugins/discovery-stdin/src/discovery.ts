@@ -1,5 +1,5 @@
+import { selectIdentities } from "@phobos/client";
 import { defineDiscovery, UsageError } from "@phobos/core";
-import { selectIdentities } from "@phobos/core/client";
 import { parseStdinHosts } from "./parse-stdin.js";
 
 /**

@@ -1,5 +1,5 @@
+import { parseNodeList } from "@phobos/client";
 import { UsageError } from "@phobos/core";
-import { parseNodeList } from "@phobos/core/client";
 
 export type StdinFormat = "auto" | "text" | "json";
 

@@ -12,9 +12,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLogger, memorySink } from "@phobos/core";
-import { FactsCache, lookupFact, normalizeFacts } from "@phobos/core/server";
-import { describeFactsPlugin, openPlugin } from "@phobos/core/testing";
 import { PROVISION_HINT, writeRubyFix } from "@phobos/interop";
+import { FactsCache, lookupFact, normalizeFacts } from "@phobos/server";
+import { describeFactsPlugin, openPlugin } from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yaml from "./facts.js";
 

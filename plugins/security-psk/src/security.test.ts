@@ -16,7 +16,7 @@ import {
   SecurityError,
   sym,
 } from "@phobos/core";
-import { describeSecurityPlugin, openPlugin } from "@phobos/core/testing";
+import { describeSecurityPlugin, openPlugin } from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import psk from "./security.js";
 

@@ -3,7 +3,7 @@
  * offers: RSA keys with Marshal and with YAML (what Ruby MCollective uses),
  * Ed25519 keys, and Ed25519 with encrypted bodies.
  */
-import { describeSecurityPlugin } from "@phobos/core/testing";
+import { describeSecurityPlugin } from "@phobos/testing";
 import { afterAll, describe } from "vitest";
 import { createKeySite, type KeySite } from "./__fixtures__/key-site.js";
 import ssl from "./security.js";

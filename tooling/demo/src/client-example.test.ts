@@ -1,5 +1,5 @@
 /**
- * The client README's example (packages/core/src/client/examples/ping.ts),
+ * The client README's example (packages/client/src/examples/ping.ts),
  * run the way a user runs a script: built, with node, from a project whose
  * dependencies are the plugins (apps/mco's), its config found through
  * MCOLLECTIVE_EXTRA_OPTS as mco finds it, against the embedded broker and
@@ -10,12 +10,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Client, openClient } from "@phobos/core/client";
+import { type Client, openClient } from "@phobos/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, ROOT, startDaemons } from "./daemons.js";
 import { DEMO_NODES, writeSite } from "./site.js";
 
-const SCRIPT = join(ROOT, "packages/core/dist/client/examples/ping.js");
+const SCRIPT = join(ROOT, "packages/client/dist/examples/ping.js");
 
 function runScript(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {

@@ -9,9 +9,11 @@ import { fileURLToPath } from "node:url";
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const workspaceDirs = ["packages", "plugins", "apps", "tooling"];
 
-/** "./dist/client/index.js" -> "<pkg>/src/client/index.ts": the build maps src to dist one to one. */
+/** "./dist/__oracle__/run-ruby.js" -> "<pkg>/src/__oracle__/run-ruby.ts": the build maps src to dist one to one. */
 function sourceOf(pkgDir, target, pkgName, subpath) {
   const match = /^\.\/dist\/(.+)\.js$/.exec(target);
+  // A package that ships its source as is (plain JavaScript, no build) is its own source.
+  if (!match && !target.startsWith("./dist/") && existsSync(join(pkgDir, target))) return join(pkgDir, target);
   if (!match) {
     throw new Error(
       `${pkgName}: export "${subpath}" points at ${target}, not at ./dist/<file>.js; ` +
@@ -40,7 +42,7 @@ export function workspaceAliases(root = repoRoot) {
       for (const [subpath, conditions] of Object.entries(manifest.exports ?? {})) {
         const target = typeof conditions === "string" ? conditions : conditions.default;
         if (subpath === "./package.json" || typeof target !== "string") continue;
-        // "$" makes the alias exact, so "@phobos/core" does not also swallow "@phobos/core/client".
+        // "$" makes the alias exact, so "@phobos/core" does not also swallow a subpath such as "@phobos/core/package.json".
         const specifier = subpath === "." ? manifest.name : `${manifest.name}/${subpath.slice(2)}`;
         alias[`${specifier}$`] = sourceOf(pkgDir, target, manifest.name, subpath);
       }

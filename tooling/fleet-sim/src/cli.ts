@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { openClient } from "@phobos/client";
 import {
   type Config,
   consoleSink,
@@ -17,7 +18,6 @@ import {
   type LogLevel,
   loadConfig,
 } from "@phobos/core";
-import { openClient } from "@phobos/core/client";
 import { waitUntilAnswering } from "./client.js";
 import { type FactsSpec, parseFactsSpec } from "./facts-spec.js";
 import { fleetRegistry, startFleet } from "./fleet.js";

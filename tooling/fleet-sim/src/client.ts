@@ -1,5 +1,5 @@
+import type { MessagingClient } from "@phobos/client";
 import { emptyFilter } from "@phobos/core";
-import type { MessagingClient } from "@phobos/core/client";
 
 export interface ReadyOptions {
   /** Give up after this long. Default 120 s. */

@@ -1,7 +1,7 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Config, discoverPlugins, type Logger, type PluginRegistry } from "@phobos/core";
-import { Server } from "@phobos/core/server";
+import { Server } from "@phobos/server";
 import type { FactsSpec } from "./facts-spec.js";
 import { nodeIdentity } from "./identities.js";
 import { SIM_FACTS, simFactsPlugin } from "./sim-facts.js";

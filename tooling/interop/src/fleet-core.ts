@@ -8,6 +8,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { RabbitMqAdmin } from "@phobos/connector-rabbitmq/setup";
 import type { ActiveMqEndpoint } from "./activemq.js";
+import type { LogLevel } from "./config-file.js";
 import {
   type BrokerSettings,
   type ClientConfigOptions,
@@ -16,9 +17,25 @@ import {
   type ServerConfigOptions,
   writeClientConfig,
 } from "./config-file.js";
-import type { RubyFleetNode } from "./fleet.js";
+import type { Facts } from "./facts-file.js";
 import { type RubyDaemon, startRubyDaemons } from "./ruby-daemon.js";
 import { type RubyMcoOptions, type RubyMcoResult, runRubyMco } from "./ruby-mco.js";
+
+/** One node of a fleet: Ruby's mcollectived or Phobos's, with its facts and classes. */
+export interface RubyFleetNode {
+  readonly identity: string;
+  /** Debian's Ruby mcollectived (default) or Phobos's: fleets may mix them. */
+  readonly implementation?: "ruby" | "phobos";
+  readonly facts?: Facts;
+  readonly classes?: readonly string[];
+  /** Default: the fleet's collectives. */
+  readonly collectives?: readonly string[];
+  readonly mainCollective?: string;
+  readonly loglevel?: LogLevel;
+  readonly extra?: ExtraConfig;
+  /** Agents to wait for; default: those the daemon will find (see ruby-agents.ts). */
+  readonly agents?: readonly string[];
+}
 
 export interface FleetCoreOptions {
   /** Names the fleet in errors: `fleet <name>: …`. */

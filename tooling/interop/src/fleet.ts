@@ -16,31 +16,17 @@ import { type McollectiveVhost, prepareMcollectiveVhost } from "@phobos/connecto
 import {
   type BrokerSettings,
   type ExtraConfig,
-  type LogLevel,
   type SecuritySettings,
   writeClientConfig,
 } from "./config-file.js";
-import type { Facts } from "./facts-file.js";
 import { createFleetCore, type FleetBase, type FleetOptionsBase } from "./fleet-core.js";
+
+export type { RubyFleetNode } from "./fleet-core.js";
+
 import { checkReferenceEnvironment } from "./reference-environment.js";
 import { createSslKeySite, type SslKeySite, type SslKeyType } from "./ssl-keys.js";
 import { ownerDescription, sweepStaleVhosts } from "./stale-vhosts.js";
 import { waitForBindings, withSubscriptionGate } from "./subscriptions.js";
-
-export interface RubyFleetNode {
-  readonly identity: string;
-  /** Debian's Ruby mcollectived (default) or Phobos's: fleets may mix them. */
-  readonly implementation?: "ruby" | "phobos";
-  readonly facts?: Facts;
-  readonly classes?: readonly string[];
-  /** Default: the fleet's collectives. */
-  readonly collectives?: readonly string[];
-  readonly mainCollective?: string;
-  readonly loglevel?: LogLevel;
-  readonly extra?: ExtraConfig;
-  /** Agents to wait for; default: those the daemon will find (see ruby-agents.ts). */
-  readonly agents?: readonly string[];
-}
 
 /** An ssl fleet (`securityprovider = ssl`): keys are made for it with openssl. */
 export interface SslFleetOptions {

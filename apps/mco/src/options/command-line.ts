@@ -6,8 +6,9 @@
  * MCOLLECTIVE_EXTRA_OPTS is parsed first, as `OptionParser#environment`
  * does, so the command line can override it.
  */
+
+import type { ApplicationOptionSpec, CommonOptions, OptionSection, OptionValue } from "@phobos/client";
 import { type Config, splitShellWords, UsageError } from "@phobos/core";
-import type { ApplicationOptionSpec, CommonOptions, OptionSection, OptionValue } from "@phobos/core/client";
 import { OptionParser } from "./option-parser.js";
 import {
   addCommonOptions,

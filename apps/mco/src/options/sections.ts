@@ -5,6 +5,7 @@
  * into CommonOptions as Ruby writes into its options hash.
  */
 import { accessSync, constants } from "node:fs";
+import type { CommonOptions } from "@phobos/client";
 import {
   addFilterOption,
   type Config,
@@ -13,7 +14,6 @@ import {
   type HostFilterOption,
   UsageError,
 } from "@phobos/core";
-import type { CommonOptions } from "@phobos/core/client";
 import type { OptionParser } from "./option-parser.js";
 import { makeSwitch, type SwitchSpec, type SwitchValue } from "./switch.js";
 

@@ -23,8 +23,8 @@ import {
   type SecurityProvider,
   sym,
 } from "@phobos/core";
-import { type OpenPlugin, openPlugin } from "@phobos/core/testing";
 import { pskSecurity as psk } from "@phobos/security-psk";
+import { type OpenPlugin, openPlugin } from "@phobos/testing";
 
 export interface BrokerEndpoint {
   host: string;

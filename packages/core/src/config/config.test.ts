@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ConfigError } from "@phobos/errors";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../errors.js";
 import { configFromText, loadConfig, pluginSettings } from "./config.js";
 import { configItem } from "./config-item.js";
 import { parseConfigText, splitShellWords } from "./parse.js";

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "@phobos/errors";
 import { isLogLevel, type LogLevel } from "../log/logger.js";
 import { type ConfigLine, parseConfigText } from "./parse.js";
 import { PluginSettings, parseBoolean } from "./plugin-settings.js";

@@ -1,4 +1,4 @@
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "@phobos/errors";
 
 /** One `key = value` line of a cfg file, with where it came from. */
 export interface ConfigLine {

@@ -1,4 +1,4 @@
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "@phobos/errors";
 
 /**
  * A plugin's own `plugin.<name>.*` settings, with the key prefix removed

@@ -3,7 +3,7 @@
  * `Optionparser#add_filter_options` builds it. The CLI parses argv; this is
  * what it does with each filter option once it has one.
  */
-import { FilterSyntaxError } from "../errors.js";
+import { FilterSyntaxError } from "@phobos/errors";
 import { emptyFilter, type FactFilter, type Filter } from "../message/filter.js";
 import { parseCompound } from "./compound/parser.js";
 import { parseFactFilter, parseWithFilter } from "./fact-filter.js";

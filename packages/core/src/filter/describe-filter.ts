@@ -3,8 +3,10 @@
  * MCollective's application prints it (fact and class filters, then the
  * first `-S` expression; identity and agent filters are not described).
  */
+
+import { rubySplit } from "@phobos/ruby";
 import type { CompoundExpression, Filter } from "../message/filter.js";
-import { rubyRegexpToString, rubySplit } from "./ruby-text.js";
+import { rubyRegexpToString } from "./ruby-pattern.js";
 
 function factLine(fact: string, value: string, operator: string): string {
   return `Check if fact '${fact}' ${operator} '${value}'`;

@@ -1,5 +1,5 @@
+import { FilterSyntaxError } from "@phobos/errors";
 import { describe, expect, it } from "vitest";
-import { FilterSyntaxError } from "../errors.js";
 import { parseFactFilter, parseWithFilter } from "./fact-filter.js";
 
 describe("parseFactFilter", () => {

@@ -2,10 +2,9 @@
  * `-F/--with-fact` and `-W/--with` arguments, read the way MCollective's
  * `Util.parse_fact_string` and `Optionparser` read them.
  */
-import { FilterSyntaxError } from "../errors.js";
+import { FilterSyntaxError } from "@phobos/errors";
+import { compileRubyRegexp, rubySplitWords } from "@phobos/ruby";
 import type { FactFilter, FactOperator } from "../message/filter.js";
-import { compileRubyRegexp } from "../ruby/regexp.js";
-import { rubySplitWords } from "./ruby-text.js";
 
 interface Rule {
   /** Ruby source, compiled with Ruby semantics (`^` is a line anchor, `.` stops at `\n`). */

@@ -6,11 +6,10 @@
  * integers (or both like decimals) by Ruby's own loose patterns, and Strings
  * byte by byte otherwise.
  */
-import { compileRubyRegexp } from "../ruby/regexp.js";
+import { compileRubyRegexp, rubyCompareStrings, rubyKernelFloat, rubyKernelInteger } from "@phobos/ruby";
 import { FilterEvaluationError } from "./evaluation-errors.js";
 import type { FactValue } from "./fact-value.js";
 import { factRegexpSource, filterRegexp } from "./ruby-pattern.js";
-import { rubyCompareStrings, rubyFloat, rubyInteger } from "./ruby-text.js";
 
 const ORDERING = new Set(["<=", ">=", "<", ">", "!="]);
 // Ruby's patterns verbatim: line anchors, and an unescaped `.` that is any character.
@@ -70,10 +69,10 @@ function testFactValue(raw: FactValue, value: string, operator: string): boolean
     throw new FilterEvaluationError(`cannot compare a nested fact with ${operator}`);
   }
   if (LOOKS_INTEGER.test(value) && LOOKS_INTEGER.test(fact)) {
-    return ordered(convert(fact, rubyInteger), convert(value, rubyInteger), operator);
+    return ordered(convert(fact, rubyKernelInteger), convert(value, rubyKernelInteger), operator);
   }
   if (LOOKS_DECIMAL.test(value) && LOOKS_DECIMAL.test(fact)) {
-    return ordered(convert(fact, rubyFloat), convert(value, rubyFloat), operator);
+    return ordered(convert(fact, rubyKernelFloat), convert(value, rubyKernelFloat), operator);
   }
   return ordered(fact, value, operator);
 }

@@ -2,9 +2,10 @@
  * Whatever text reaches the parsers (argv, a saved filter, a web form), the
  * only failure is a FilterSyntaxError with a column inside the input.
  */
+
+import { FilterSyntaxError } from "@phobos/errors";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FilterSyntaxError } from "../errors.js";
 import { emptyFilter } from "../message/filter.js";
 import { addFilterOption } from "./build-filter.js";
 import { parseCompound } from "./compound/parser.js";

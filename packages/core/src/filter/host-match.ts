@@ -2,9 +2,10 @@
  * Class, identity and agent entries of a filter (`-C`, `-I`, `-A`), judged
  * as `Util.has_cf_class?`, `has_identity?` and `has_agent?` judge them.
  */
+
+import { rubyChomp } from "@phobos/ruby";
 import type { NodeView } from "./node-view.js";
 import { slashedRegexp } from "./ruby-pattern.js";
-import { rubyChomp } from "./ruby-text.js";
 
 export async function hasClass(node: NodeView, klass: string): Promise<boolean> {
   // Compiled before the classes are read: a bad regex fails even on a node without classes.

@@ -4,8 +4,9 @@
  * discovered nodes without a discovery round (and requests may then go
  * direct). A `/regex/` entry disables it.
  */
+
+import { compileRubyRegexp } from "@phobos/ruby";
 import type { Filter } from "../message/filter.js";
-import { compileRubyRegexp } from "../ruby/regexp.js";
 
 function isRegexEntry(identity: string): boolean {
   return compileRubyRegexp("^/").test(identity);

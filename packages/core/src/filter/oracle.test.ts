@@ -9,8 +9,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { FilterSyntaxError } from "@phobos/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FilterSyntaxError } from "../errors.js";
 import type { Filter } from "../message/filter.js";
 import { FLEET, nodeView } from "./__oracle__/fleet.js";
 import { oracleOnce } from "./__oracle__/ruby.js";

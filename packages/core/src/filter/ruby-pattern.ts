@@ -8,7 +8,8 @@
  * (validate-filter.ts) both ask these functions.
  */
 
-import { compileRubyRegexp, RubyRegexpError } from "../ruby/regexp.js";
+import { compileRubyRegexp, describeRubyRegexp, RubyRegexpError } from "@phobos/ruby";
+import type { RegexpValue } from "../message/filter.js";
 import { FilterEvaluationError } from "./evaluation-errors.js";
 
 export function filterRegexp(source: string, options = 0): RegExp {
@@ -39,4 +40,13 @@ export function slashedRegexp(value: string): RegExp | undefined {
 /** The regex of an `=~` fact comparison: MCollective 1.x wanted "/re/" and the slashes still travel. */
 export function factRegexpSource(value: string): string {
   return compileRubyRegexp("^\\/(.+)\\/$").exec(value)?.[1] ?? value;
+}
+
+/** `Regexp#to_s` of a filter's Regexp value: what it turns into when compared as a String. */
+export function rubyRegexpToString(value: RegexpValue): string {
+  const { source, options } = value.regexp;
+  return describeRubyRegexp(
+    source,
+    `${options & 4 ? "m" : ""}${options & 1 ? "i" : ""}${options & 2 ? "x" : ""}`,
+  );
 }

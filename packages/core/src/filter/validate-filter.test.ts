@@ -1,5 +1,5 @@
+import { FilterSyntaxError } from "@phobos/errors";
 import { describe, expect, it } from "vitest";
-import { FilterSyntaxError } from "../errors.js";
 import { emptyFilter, type Filter } from "../message/filter.js";
 import { addFilterOption, type HostFilterOption } from "./build-filter.js";
 import { validateFilter } from "./validate-filter.js";

@@ -10,9 +10,9 @@
  * Where an entry holds a regex is decided by the same functions the daemon's
  * matcher uses (ruby-pattern.ts, compound/statement.ts).
  */
-import { FilterSyntaxError } from "../errors.js";
+import { FilterSyntaxError } from "@phobos/errors";
+import { compileRubyRegexp, RubyRegexpError } from "@phobos/ruby";
 import type { CompoundToken, Filter } from "../message/filter.js";
-import { compileRubyRegexp, RubyRegexpError } from "../ruby/regexp.js";
 import { readStatement } from "./compound/statement.js";
 import { factRegexpSource, slashedRegexpSource } from "./ruby-pattern.js";
 

@@ -1,5 +1,5 @@
-import { MalformedMessageError } from "../errors.js";
-import { RubyString, type RubyValue, sym } from "../marshal/types.js";
+import { MalformedMessageError } from "@phobos/errors";
+import { RubyString, type RubyValue, sym } from "@phobos/ruby";
 import type { Filter } from "./filter.js";
 import { filterFromRuby, filterToRuby } from "./filter-codec.js";
 

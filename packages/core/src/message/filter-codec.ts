@@ -1,5 +1,5 @@
-import { MalformedMessageError } from "../errors.js";
-import { RubyRegexp, type RubyValue, sym } from "../marshal/types.js";
+import { MalformedMessageError } from "@phobos/errors";
+import { RubyRegexp, type RubyValue, sym } from "@phobos/ruby";
 import type { CompoundToken, FactFilter, FactOperator, Filter, FunctionStatement } from "./filter.js";
 
 const KEYWORDS = ["and", "or", "not", "(", ")"] as const;

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { PluginLoadError } from "../errors.js";
+import { PluginLoadError } from "@phobos/errors";
 import { isFile, isMissing } from "./read-package.js";
 
 export interface AppDependencies {

@@ -1,4 +1,4 @@
-import { PluginLoadError } from "../errors.js";
+import { PluginLoadError } from "@phobos/errors";
 import { isPluginDefinition } from "./define.js";
 import { apiVersionMessage, defineHelperName } from "./manifest.js";
 import { PLUGIN_API_VERSION, PLUGIN_BRAND, type PluginDefinition, type PluginType } from "./types.js";

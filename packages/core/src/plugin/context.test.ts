@@ -1,5 +1,5 @@
+import { ConfigError } from "@phobos/errors";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../errors.js";
 import { createLogger, memorySink } from "../log/logger.js";
 import { buildPluginContext } from "./context.js";
 import type { AgentServices } from "./types.js";

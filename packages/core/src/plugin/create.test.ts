@@ -1,5 +1,5 @@
+import { PluginError, PluginLoadError } from "@phobos/errors";
 import { describe, expect, it } from "vitest";
-import { PluginError, PluginLoadError } from "../errors.js";
 import { createLogger, memorySink } from "../log/logger.js";
 import { buildPluginContext } from "./context.js";
 import { activatePlugin, createPlugin } from "./create.js";

@@ -1,4 +1,4 @@
-import { PluginLoadError } from "../errors.js";
+import { PluginLoadError } from "@phobos/errors";
 import { tagPluginErrors } from "./tag-errors.js";
 import type { PluginContextMap, PluginDefinition, PluginInstanceMap, PluginType } from "./types.js";
 

@@ -1,4 +1,4 @@
-import type { AgentDdl, DataDdl, Ddl, DiscoveryDdl, MetadataDdl } from "../ddl/types.js";
+import type { AgentDdl, DataDdl, Ddl, DiscoveryDdl, MetadataDdl } from "@phobos/ddl";
 import type { PluginType } from "./types.js";
 
 /** The DDL a plugin type carries. */

@@ -2,9 +2,8 @@ import { cp, mkdtemp, readdir, realpath, rename, rm, symlink } from "node:fs/pro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ConfigError, PluginLoadError } from "@phobos/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-import { ConfigError, PluginLoadError } from "../errors.js";
 import { createLogger, memorySink } from "../log/logger.js";
 import { buildPluginContext } from "./context.js";
 import { createPlugin } from "./create.js";

@@ -5,7 +5,7 @@
  * no plugin code runs until `PluginRegistry.load`.
  */
 import { resolve } from "node:path";
-import type { PluginLoadError } from "../errors.js";
+import type { PluginLoadError } from "@phobos/errors";
 import type { Logger } from "../log/logger.js";
 import { findAppDependencies } from "./app-dependencies.js";
 import { type PluginPackage, readPluginPackage } from "./read-package.js";

@@ -1,5 +1,5 @@
+import { PluginLoadError } from "@phobos/errors";
 import { describe, expect, it } from "vitest";
-import { PluginLoadError } from "../errors.js";
 import { apiVersionMessage, parseManifest } from "./manifest.js";
 
 const origin = { packageName: "phobos-agent-x", packageDir: "/lib/x", path: "/lib/x/package.json" };

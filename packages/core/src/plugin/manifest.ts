@@ -10,7 +10,7 @@
  * and its author sees all their mistakes at once.
  */
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { PluginLoadError } from "../errors.js";
+import { PluginLoadError } from "@phobos/errors";
 import { didYouMean, formatDidYouMean } from "./did-you-mean.js";
 import { PLUGIN_API_VERSION, PLUGIN_TYPES, type PluginType } from "./types.js";
 

@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { readFile, realpath } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { PluginLoadError } from "../errors.js";
+import { PluginLoadError } from "@phobos/errors";
 import { type ManifestPlugin, parseManifest } from "./manifest.js";
 
 /** A package directory that declares plugins, with the entries that passed every static check. */

@@ -1,8 +1,8 @@
 import { extname } from "node:path";
 import { pathToFileURL } from "node:url";
-import { readDdlFile } from "../ddl/read-file.js";
-import type { Ddl } from "../ddl/types.js";
-import { ConfigError, PluginLoadError } from "../errors.js";
+import type { Ddl } from "@phobos/ddl";
+import { readDdlFile } from "@phobos/ddl";
+import { ConfigError, PluginLoadError } from "@phobos/errors";
 import { checkDefinition } from "./check-definition.js";
 import { type DdlFor, ddlKindFor, ddlProblems } from "./ddl-shape.js";
 import { didYouMean, formatDidYouMean } from "./did-you-mean.js";

@@ -1,6 +1,6 @@
 import { readdir } from "node:fs/promises";
 import { extname, join } from "node:path";
-import { PluginLoadError } from "../errors.js";
+import { PluginLoadError } from "@phobos/errors";
 import { PLUGIN_NAME_PATTERN } from "./manifest.js";
 import { isDirectory, isMissing } from "./read-package.js";
 import type { PluginType } from "./types.js";

@@ -1,4 +1,3 @@
-import { describe, expect, it } from "vitest";
 import {
   ConnectorError,
   InvalidRpcDataError,
@@ -6,7 +5,8 @@ import {
   PluginError,
   RpcAbortedError,
   SecurityError,
-} from "../errors.js";
+} from "@phobos/errors";
+import { describe, expect, it } from "vitest";
 import { tagPluginErrors } from "./tag-errors.js";
 
 async function caught(fn: () => unknown): Promise<unknown> {

@@ -1,4 +1,4 @@
-import { ConnectorError, MarshalError, PluginError, RpcError, SecurityError } from "../errors.js";
+import { ConnectorError, MarshalError, PluginError, RpcError, SecurityError } from "@phobos/errors";
 import type { PluginType } from "./types.js";
 
 /**

@@ -11,11 +11,11 @@
  * the plugin's type and name, keeping the cause.
  */
 
+import type { Ddl, DdlMetadata } from "@phobos/ddl";
+import type { RubyValue } from "@phobos/ruby";
 import type { PluginSettings } from "../config/plugin-settings.js";
-import type { Ddl, DdlMetadata } from "../ddl/types.js";
 import type { Facts, FactValue } from "../filter/fact-value.js";
 import type { Logger } from "../log/logger.js";
-import type { RubyValue } from "../marshal/types.js";
 import type { DecodedRequest, ReplyEnvelope, RequestEnvelope } from "../message/envelope.js";
 import type { Filter } from "../message/filter.js";
 import type { ApplicationOptionSpec, OptionSection } from "./application-options.js";
@@ -242,7 +242,7 @@ export interface ActionRequest extends RpcRequest {
   /**
    * Aborted when the daemon gives up on the action (its DDL timeout passed
    * and the client was answered status 5): stop the work and end what was
-   * started. `runCommand` from `@phobos/core/server` honours it by itself,
+   * started. `runCommand` from `@phobos/server` honours it by itself,
    * killing the command's process group.
    */
   readonly signal: AbortSignal;

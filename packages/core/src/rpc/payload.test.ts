@@ -1,8 +1,6 @@
+import { defineAgentDdl, validateRpcRequest } from "@phobos/ddl";
+import { dump, load, RubyFloat, rubyFloat } from "@phobos/ruby";
 import { describe, expect, it } from "vitest";
-import { defineAgentDdl } from "../ddl/define.js";
-import { validateRpcRequest } from "../ddl/validate.js";
-import { dump, load } from "../marshal/index.js";
-import { RubyFloat, rubyFloat } from "../marshal/types.js";
 import { rpcRequestFromRuby, rpcRequestToRuby } from "./payload.js";
 
 const ddl = defineAgentDdl({

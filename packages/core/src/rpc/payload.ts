@@ -1,6 +1,5 @@
-import { MalformedMessageError } from "../errors.js";
-import { fromNatural, toNatural } from "../marshal/natural.js";
-import { RubyFloat, RubyString, type RubyValue, sym } from "../marshal/types.js";
+import { MalformedMessageError } from "@phobos/errors";
+import { fromNatural, RubyFloat, RubyString, type RubyValue, sym, toNatural } from "@phobos/ruby";
 
 /** A SimpleRPC request body (`RPC::Client#new_request`). */
 export interface RpcRequestPayload {

@@ -1,5 +1,5 @@
 import type { PluginSettings } from "@phobos/core";
-import { findExecutable } from "@phobos/core/server";
+import { findExecutable } from "@phobos/server";
 import { type AptOptions, createAptProvider } from "./apt.js";
 import type { PackageProvider } from "./types.js";
 import { createYumProvider } from "./yum.js";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type CommandResult, errorTail, findExecutable, runCommand } from "@phobos/core/server";
+import { type CommandResult, errorTail, findExecutable, runCommand } from "@phobos/server";
 import {
   assertPackageName,
   assertVersion,

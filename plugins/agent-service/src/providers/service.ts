@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { errorTail, findExecutable, runCommand } from "@phobos/core/server";
+import { errorTail, findExecutable, runCommand } from "@phobos/server";
 import { assertServiceName, type ServiceProvider, type ServiceRun } from "./types.js";
 
 export interface ServiceCommandOptions {

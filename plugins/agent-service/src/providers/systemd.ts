@@ -1,4 +1,4 @@
-import { errorTail, findExecutable, runCommand } from "@phobos/core/server";
+import { errorTail, findExecutable, runCommand } from "@phobos/server";
 import { assertServiceName, type ServiceProvider, type ServiceRun } from "./types.js";
 
 /** systemd: `systemctl is-active` to look, `systemctl start|stop|restart` to change. */

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { InboundMessage } from "@phobos/core";
-import { type OpenPlugin, openPlugin } from "@phobos/core/testing";
+import { type OpenPlugin, openPlugin } from "@phobos/testing";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import rabbitmq from "../connector.js";
 import { type McollectiveVhost, prepareMcollectiveVhost } from "../setup/mcollective-vhost.js";

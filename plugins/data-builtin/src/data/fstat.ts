@@ -1,7 +1,7 @@
 import type { Stats } from "node:fs";
 import { lstat, stat } from "node:fs/promises";
 import { type DataValue, defineData } from "@phobos/core";
-import { fileType, md5File } from "@phobos/core/server";
+import { fileType, md5File } from "@phobos/server";
 
 const pad = (n: number) => String(n).padStart(2, "0");
 /** Ruby's `strftime("%F %T")` in local time. */

@@ -6,6 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { openClient } from "@phobos/client";
 import {
   consoleSink,
   createLogger,
@@ -14,7 +15,6 @@ import {
   rpcReplyFromRuby,
   rpcRequestToRuby,
 } from "@phobos/core";
-import { openClient } from "@phobos/core/client";
 import { fleetRegistry } from "@phobos/fleet-sim";
 import { rubyEnv } from "@phobos/interop";
 

@@ -6,10 +6,9 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
+import { compileRubyRegexp, rubyKernelInteger } from "@phobos/ruby";
 import type { Facts, FactValue } from "../fact-value.js";
-import { compileRubyRegexp } from "../../ruby/regexp.js";
 import type { NodeView } from "../node-view.js";
-import { rubyInteger } from "../ruby-text.js";
 
 export interface AgentMeta {
   license: string;
@@ -170,7 +169,7 @@ function factQuery(facts: Facts, path: string): Record<string, unknown> {
   while (levels.at(-1) === "") levels.pop();
   for (const level of levels) {
     if (Array.isArray(node)) {
-      const index = Number(rubyInteger(level));
+      const index = Number(rubyKernelInteger(level));
       if (index >= node.length) return result;
       const element: FactValue | undefined = index < 0 ? node[node.length + index] : node[index];
       node = element ?? null;

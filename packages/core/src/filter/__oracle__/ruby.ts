@@ -3,7 +3,7 @@
  * input on stdin (see ../../ruby/__oracle__/run-ruby.ts).
  */
 import { fileURLToPath } from "node:url";
-import { rubyOnce, runRuby } from "../../ruby/__oracle__/run-ruby.js";
+import { rubyOnce, runRuby } from "@phobos/ruby/oracle";
 
 const here = (script: string) => fileURLToPath(new URL(script, import.meta.url));
 

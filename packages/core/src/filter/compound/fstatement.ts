@@ -5,11 +5,12 @@
  * is read as a number or boolean when the left side is one; backticks in the
  * argument are refused.
  */
+
+import { rubyCompareStrings, rubyKernelFloat, rubyKernelInteger, rubyStrip } from "@phobos/ruby";
 import type { FunctionStatement, RegexpValue } from "../../message/filter.js";
 import { DataQueryError, FilterEvaluationError } from "../evaluation-errors.js";
 import type { NodeView } from "../node-view.js";
-import { filterRegexp } from "../ruby-pattern.js";
-import { rubyCompareStrings, rubyFloat, rubyInteger, rubyRegexpToString, rubyStrip } from "../ruby-text.js";
+import { filterRegexp, rubyRegexpToString } from "../ruby-pattern.js";
 
 type Scalar = string | number | bigint | boolean;
 
@@ -22,10 +23,10 @@ function isRegexpValue(value: unknown): value is RegexpValue {
 function toNumber(text: string): number | bigint {
   const s = rubyStrip(text);
   try {
-    return rubyInteger(s);
+    return rubyKernelInteger(s);
   } catch {
     try {
-      return rubyFloat(s);
+      return rubyKernelFloat(s);
     } catch {
       throw new FilterEvaluationError(`invalid numeric value: ${s}`);
     }

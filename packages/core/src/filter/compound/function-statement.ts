@@ -6,9 +6,9 @@
  * trailing `(...)`, on the first `(`; with the outermost quotes of the
  * argument removed and a `/re/` right side turned into a Regexp.
  */
+
+import { compileRubyRegexp, RubyRegexpError, rubyRemoveAll, rubySplit, rubySplitRegexp } from "@phobos/ruby";
 import type { FunctionStatement, RegexpValue } from "../../message/filter.js";
-import { compileRubyRegexp, RubyRegexpError } from "../../ruby/regexp.js";
-import { rubyRemoveAll, rubySplit, rubySplitRegexp } from "../ruby-text.js";
 
 /** Why a call could not be taken apart; the parser reports it with a column. */
 export class FunctionStatementError extends Error {

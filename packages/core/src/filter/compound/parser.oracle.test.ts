@@ -4,9 +4,10 @@
  * Matcher.create_compound_callstack (one Ruby process). The stack must be
  * the same (it goes on the wire) and so must the kind of rejection.
  */
+
+import { FilterSyntaxError } from "@phobos/errors";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { FilterSyntaxError } from "../../errors.js";
 import type { CompoundExpression } from "../../message/filter.js";
 import { oracleOnce } from "../__oracle__/ruby.js";
 import { parseCompound } from "./parser.js";

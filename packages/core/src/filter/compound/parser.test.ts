@@ -1,5 +1,5 @@
+import { FilterSyntaxError } from "@phobos/errors";
 import { describe, expect, it } from "vitest";
-import { FilterSyntaxError } from "../../errors.js";
 import { parseCompound } from "./parser.js";
 
 function columnOf(input: string, validate = false): number | undefined {

@@ -9,7 +9,7 @@
  * `)`: `(a) b` is accepted and goes on the wire, and every daemon then finds
  * it meaningless (see evaluate.ts).
  */
-import { FilterSyntaxError } from "../../errors.js";
+import { FilterSyntaxError } from "@phobos/errors";
 import type { CompoundExpression, CompoundToken } from "../../message/filter.js";
 import { compoundTokenProblem, type FilterProblem } from "../validate-filter.js";
 import { FunctionStatementError, toFunctionStatement } from "./function-statement.js";

@@ -7,8 +7,8 @@
  * at its closing slash, and `and`/`or`/`not` are keywords only before a space
  * or `(`. The differential test against Ruby's scanner keeps it that way.
  */
-import { FilterSyntaxError } from "../../errors.js";
-import { compileRubyRegexp, isRubySpace } from "../../ruby/regexp.js";
+import { FilterSyntaxError } from "@phobos/errors";
+import { compileRubyRegexp, isRubySpace } from "@phobos/ruby";
 
 export type ScannedKind = "(" | ")" | "and" | "or" | "not" | "space" | "statement" | "fstatement" | "bad";
 

@@ -4,8 +4,7 @@
  * daemon evaluates this reading and the client checks it before sending, so
  * both share it.
  */
-import { compileRubyRegexp } from "../../ruby/regexp.js";
-import { rubySplit } from "../ruby-text.js";
+import { compileRubyRegexp, rubySplit } from "@phobos/ruby";
 
 export type StatementReading =
   | { kind: "class"; klass: string }

@@ -1,0 +1,67 @@
+/**
+ * The one connection a client uses: the configured connector and security
+ * plugin (a missing one is a ConfigError with "did you mean"), wrapped in
+ * MessagingClient and connected within `connectionTimeout`, the config's
+ * `connection_timeout`, or 10 seconds: MCollective waited forever by
+ * default, which left scripts hanging on a dead broker.
+ */
+import type { Config, Logger, PluginRegistry } from "@phobos/core";
+import { createPlugin, pluginContextFor } from "@phobos/core";
+import { MessagingClient } from "./messaging.js";
+
+export const DEFAULT_CONNECTION_TIMEOUT = 10;
+
+/** mco's global options that shape the connection (the same names as in CommonOptions). */
+export interface ConnectOptions {
+  /** Seconds to connect; `connection_timeout`, else 10, when absent. */
+  connectionTimeout?: number | undefined;
+  /** `-T`: the collective requests go to; `main_collective` when absent. */
+  collective?: string | undefined;
+  /** `--ttl`: seconds a request stays valid; the config's `ttl` when absent. */
+  ttl?: number | undefined;
+  /** `--reply-to`: replies go there, and calls do not wait for them. */
+  replyTo?: string | undefined;
+  /** Seconds a publish may take; `publish_timeout` when absent. */
+  publishTimeout?: number | undefined;
+}
+
+export async function connectMessaging(
+  config: Config,
+  registry: PluginRegistry,
+  log: Logger,
+  options: ConnectOptions = {},
+): Promise<MessagingClient> {
+  const where = (key: string) => ({ ...config.sources.get(key), key });
+  const connectorDefinition = await registry.require("connector", config.connector, where("connector"));
+  const securityDefinition = await registry.require(
+    "security",
+    config.securityProvider,
+    where("securityprovider"),
+  );
+  const context = <T extends "connector" | "security">(type: T, name: string) =>
+    pluginContextFor(config, type, name, { log: log.child(`${type}/${name}`), mode: "client" });
+  const connector = await createPlugin(
+    connectorDefinition,
+    context("connector", config.connector),
+    registry.find("connector", config.connector) ?? {},
+  );
+  const security = await createPlugin(
+    securityDefinition,
+    context("security", config.securityProvider),
+    registry.find("security", config.securityProvider) ?? {},
+  );
+  const messaging = new MessagingClient({
+    config,
+    connector,
+    security,
+    log,
+    ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
+    ...(options.collective !== undefined ? { collective: options.collective } : {}),
+    ...(options.replyTo !== undefined ? { replyTo: options.replyTo } : {}),
+    ...(options.publishTimeout !== undefined ? { publishTimeout: options.publishTimeout } : {}),
+  });
+  await messaging.connect(
+    options.connectionTimeout ?? config.connectionTimeout ?? DEFAULT_CONNECTION_TIMEOUT,
+  );
+  return messaging;
+}

@@ -1,6 +1,0 @@
-export { dump } from "./dump.js";
-export { type InspectOptions, inspect } from "./inspect.js";
-export { MAX_NESTING } from "./limits.js";
-export { type LoadOptions, load } from "./load.js";
-export { asString, type FromNaturalOptions, fromNatural, hashGet, toNatural } from "./natural.js";
-export * from "./types.js";

@@ -1,6 +1,0 @@
-import { defineFacts } from "../../plugin/define.js";
-
-export default defineFacts({
-  name: "static",
-  create: () => ({ load: async () => ({ role: "web", networking: { ip: "10.0.0.1" } }) }),
-});

@@ -1,0 +1,25 @@
+/**
+ * How Ruby reads and prints values, written once: Float#to_s, to_s, inspect,
+ * Time#to_s, Regexp (Onigmo → JavaScript), Psych's plain scalars. Depends
+ * only on ../marshal and ../errors.
+ */
+export { rubyFloatToS, shortestFloatDigits } from "./float-to-s.js";
+export { asRubyValue, rubyInspect } from "./inspect.js";
+export * from "./marshal/index.js";
+export { type PsychToken, psychTokenize } from "./psych-scalar.js";
+export { psychSchema } from "./psych-schema.js";
+export {
+  compileRubyRegexp,
+  isRubySpace,
+  RUBY_REGEXP_EXTENDED,
+  RUBY_REGEXP_IGNORECASE,
+  RUBY_REGEXP_MULTILINE,
+  RubyRegexpError,
+  type RubyRegexpFailure,
+  translateRubyRegexp,
+} from "./regexp.js";
+export { describeRubyRegexp, RubyRegex, rubyRegexpOptionBits } from "./regexp-value.js";
+export * from "./ruby-format.js";
+export * from "./string.js";
+export { rubyTimeToS } from "./time-to-s.js";
+export { rubyToS } from "./to-s.js";
