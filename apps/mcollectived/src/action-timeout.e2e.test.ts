@@ -21,7 +21,7 @@ import { type RawClient, simpleRpc } from "./test-support/raw-client.js";
 
 const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 // The daemon imports @phobos/server through its own dependencies: the same file, one module.
-const CORE_SERVER = realpathSync(join(APP_DIR, "node_modules/@phobos/core/dist/server/index.js"));
+const CORE_SERVER = realpathSync(join(APP_DIR, "node_modules/@phobos/server/dist/index.js"));
 
 const AGENT = `// Written by action-timeout.e2e.test.ts.
 import { runCommand } from ${JSON.stringify(pathToFileURL(CORE_SERVER).href)};

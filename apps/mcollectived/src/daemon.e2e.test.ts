@@ -384,7 +384,7 @@ describe("start-up", () => {
     expect(code).toBe(1);
     expect(output).toMatch(
       new RegExp(
-        `^mcollectived: ${node.config}:\\d+: connector: connector plugin 'rabbitmqq' is not installed; did you mean 'rabbitmq'\\?; available connector plugins: rabbitmq`,
+        `^mcollectived: ${node.config}:\\d+: connector: connector plugin 'rabbitmqq' is not installed; did you mean 'rabbitmq'\\?; available connector plugins: activemq, rabbitmq`,
       ),
     );
   });

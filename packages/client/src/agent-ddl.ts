@@ -23,7 +23,8 @@ export async function loadAgentDdl(
     const known = registry
       .list("agent")
       .filter((e) => e.ddlPath !== undefined && e.name !== "discovery")
-      .map((e) => e.name);
+      .map((e) => e.name)
+      .sort();
     const hint = formatDidYouMean(didYouMean(agent, known));
     throw new UsageError(
       `Can't find DDL for agent plugin '${agent}'${hint ? ` (${hint})` : ""}: searched ${searched(config)}; known agents: ${known.join(", ") || "none"}`,

@@ -1,7 +1,8 @@
 /**
- * How Ruby reads and prints values, written once: Float#to_s, to_s, inspect,
- * Time#to_s, Regexp (Onigmo → JavaScript), Psych's plain scalars. Depends
- * only on ../marshal and ../errors.
+ * @phobos/ruby: how Ruby reads and prints values, each rule written once:
+ * Marshal 4.8, Float#to_s, to_s, inspect, String#to_i/to_f, Integer() and
+ * Float(), Regexp (Onigmo → JavaScript), Time#to_s, Psych's plain scalars.
+ * Depends only on @phobos/errors (and js-yaml for the Psych schema).
  */
 export { rubyFloatToS, shortestFloatDigits } from "./float-to-s.js";
 export { asRubyValue, rubyInspect } from "./inspect.js";

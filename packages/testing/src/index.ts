@@ -6,7 +6,7 @@
  *
  *   import { describeFactsPlugin } from "@phobos/testing";
  *   import facts from "./facts.js";
- *   describeFactsPlugin({ definition: facts, settings: { file: "./test/facts.yaml" } });
+ *   describeFactsPlugin({ definition: facts, settings: { "": "./test/facts.yaml" } });
  *
  */
 

@@ -13,7 +13,8 @@ const workspaceDirs = ["packages", "plugins", "apps", "tooling"];
 function sourceOf(pkgDir, target, pkgName, subpath) {
   const match = /^\.\/dist\/(.+)\.js$/.exec(target);
   // A package that ships its source as is (plain JavaScript, no build) is its own source.
-  if (!match && !target.startsWith("./dist/") && existsSync(join(pkgDir, target))) return join(pkgDir, target);
+  if (!match && !target.startsWith("./dist/") && existsSync(join(pkgDir, target)))
+    return join(pkgDir, target);
   if (!match) {
     throw new Error(
       `${pkgName}: export "${subpath}" points at ${target}, not at ./dist/<file>.js; ` +

@@ -175,7 +175,7 @@ export class PluginRegistry {
     if (suggestion) parts.push(suggestion);
     parts.push(
       available.length > 0
-        ? `available ${type} plugins: ${available.join(", ")}`
+        ? `available ${type} plugins: ${[...available].sort().join(", ")}`
         : `no ${type} plugins are installed`,
     );
     parts.push(`install a package whose package.json lists it under "mcollective", or put it in a libdir`);

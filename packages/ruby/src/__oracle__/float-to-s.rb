@@ -1,4 +1,4 @@
-# Float#to_s of many doubles at once, for src/ruby/float-to-s.oracle.test.ts.
+# Float#to_s of many doubles at once, for src/float-to-s.oracle.test.ts.
 # stdin: ["<16 hex digits: the IEEE 754 bits, big-endian>", ...]
 # stdout: ["<Float#to_s>", ...]
 require "json"

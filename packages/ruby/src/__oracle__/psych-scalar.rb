@@ -1,5 +1,5 @@
 # What YAML.unsafe_load("--- " + s) gives for many plain scalars, for
-# src/ruby/psych-scalar.oracle.test.ts.
+# src/psych-scalar.oracle.test.ts.
 # stdin: [s, ...]
 # stdout: [[class name, to_s] | ["error", exception class], ...]
 require "json"

@@ -1,5 +1,5 @@
 # Ruby's Regexp on many (source, options, subjects) at once, for
-# src/ruby/regexp.oracle.test.ts.
+# src/regexp.oracle.test.ts.
 # stdin: [{"source", "options", "subjects": [...]}]
 # stdout: [{"error": "ClassName"} | {"matches": [index-in-characters | nil, ...]}]
 require "json"

@@ -1,4 +1,4 @@
-# Time.at(t).to_s in several zones, for src/ruby/time-to-s.oracle.test.ts.
+# Time.at(t).to_s in several zones, for src/time-to-s.oracle.test.ts.
 # stdin: {"zones": [tz, ...], "times": [seconds, ...]}
 # stdout: {tz: [to_s, ...], ...}
 require "json"

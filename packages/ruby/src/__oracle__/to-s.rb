@@ -1,4 +1,4 @@
-# to_s and inspect of many values at once, for src/ruby/to-s.oracle.test.ts.
+# to_s and inspect of many values at once, for src/to-s.oracle.test.ts.
 # stdin: [value, ...] where a value is tagged JSON:
 #   {"nil": true} | {"bool": b} | {"int": "<decimal>"} | {"float": "<16 hex digits, IEEE bits>"}
 #   | {"str": s} | {"sym": s} | {"re": [source, "mix letters"]} | {"arr": [value...]}

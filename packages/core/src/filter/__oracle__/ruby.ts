@@ -1,6 +1,6 @@
 /**
  * Runs one of the Ruby oracle scripts beside this file, once, with all its
- * input on stdin (see ../../ruby/__oracle__/run-ruby.ts).
+ * input on stdin (see @phobos/ruby/oracle).
  */
 import { fileURLToPath } from "node:url";
 import { rubyOnce, runRuby } from "@phobos/ruby/oracle";
