@@ -11,14 +11,11 @@
  */
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  type ApplicationPlugin,
-  type ApplicationSummary,
-  chooseConfigFile,
-  clientLogger,
-} from "@phobos/client";
+import type { ApplicationPlugin, ApplicationSummary } from "@phobos/client";
 import {
   type Config,
+  chooseConfigFile,
+  clientLogger,
   createPlugin,
   defaultConfig,
   didYouMean,

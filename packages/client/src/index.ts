@@ -2,8 +2,6 @@ export { pluginContextFor, rubyCompareStrings } from "@phobos/core";
 export * from "./agent-ddl.js";
 export * from "./application.js";
 export * from "./client-input.js";
-export * from "./client-logger.js";
-export * from "./config-file.js";
 export * from "./connect.js";
 export * from "./discoverer.js";
 export * from "./identity-list.js";

@@ -13,6 +13,8 @@ import {
   buildFilter,
   type Config,
   checkConsistency,
+  chooseConfigFile,
+  clientLogger,
   didYouMean,
   discoverPlugins,
   formatDidYouMean,
@@ -22,8 +24,6 @@ import {
 } from "@phobos/core";
 import { loadAgentDdl } from "./agent-ddl.js";
 import { type ClientInput, readInputOnce } from "./client-input.js";
-import { clientLogger } from "./client-logger.js";
-import { chooseConfigFile } from "./config-file.js";
 import { type ConnectOptions, connectMessaging } from "./connect.js";
 import { Discoverer } from "./discoverer.js";
 import type { MessagingClient } from "./messaging.js";

@@ -1,3 +1,5 @@
+export * from "./choose-config-file.js";
+export * from "./client-logger.js";
 export * from "./config.js";
 export * from "./config-item.js";
 export * from "./locate.js";

@@ -1,5 +1,6 @@
-import type { Config } from "@phobos/core";
-import { consoleSink, createLogger, type Logger, type LogSink, sinkFromConfig } from "@phobos/core";
+import { consoleSink, createLogger, type Logger, type LogSink } from "../log/logger.js";
+import type { Config } from "./config.js";
+import { sinkFromConfig } from "./log-from-config.js";
 
 const silent: LogSink = { level: "fatal", write() {} };
 

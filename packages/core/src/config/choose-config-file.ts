@@ -4,7 +4,8 @@
  * `--config` are picked out of MCOLLECTIVE_EXTRA_OPTS and argv ahead of the
  * real option parsing (`Applications.load_config`); the command line wins.
  */
-import { clientConfigFile, splitShellWords } from "@phobos/core";
+import { clientConfigFile } from "./locate.js";
+import { splitShellWords } from "./parse.js";
 
 function configIn(words: readonly string[]): string | undefined {
   let found: string | undefined;
