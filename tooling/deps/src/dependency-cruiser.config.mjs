@@ -2,6 +2,35 @@
 // Paths in the rules are relative to the directory the cruise runs from: the repo root for
 // the real check, a fixture tree's root in src/rules.test.ts.
 
+/**
+ * The layers of packages/, bottom first: a package imports only those below it
+ * (client, server and testing sit side by side on core; testing also uses server),
+ * so the daemon never loads client code and the client never loads the daemon's.
+ */
+const LAYERS = {
+  errors: [],
+  ruby: ["errors"],
+  ddl: ["errors", "ruby"],
+  core: ["errors", "ruby", "ddl"],
+  client: ["errors", "ruby", "ddl", "core"],
+  server: ["errors", "ruby", "ddl", "core"],
+  testing: ["errors", "ruby", "ddl", "core", "server"],
+};
+
+/** @returns {import("dependency-cruiser").IForbiddenRuleType[]} */
+function layerRules() {
+  return Object.entries(LAYERS).map(([name, below]) => ({
+    name: `layers-${name}`,
+    severity: "error",
+    comment: `packages/${name} may import only ${below.length ? below.join(", ") : "no other package of ours"}: the layers run errors <- ruby <- ddl <- core <- {client, server <- testing}.`,
+    from: { path: `^packages/${name}/` },
+    to: {
+      path: `^packages/(${Object.keys(LAYERS).join("|")})/`,
+      pathNot: `^packages/(${[name, ...below].join("|")})/`,
+    },
+  }));
+}
+
 /** @type {import("dependency-cruiser").IForbiddenRuleType[]} */
 export const forbidden = [
   {
@@ -26,6 +55,7 @@ export const forbidden = [
       pathNot: "^$1/$2/",
     },
   },
+  ...layerRules(),
   {
     name: "no-unresolvable",
     severity: "error",

@@ -66,4 +66,11 @@ describe("the import rule set", () => {
       ],
     ]);
   });
+
+  it("reports a package that imports a layer above its own, even without a cycle", async () => {
+    const violations = await violationsIn("layers");
+    expect(violations.map((v) => [v.rule.name, v.from, v.to])).toEqual([
+      ["layers-core", "packages/core/src/index.ts", "packages/server/src/index.ts"],
+    ]);
+  });
 });
