@@ -24,7 +24,7 @@ const load = async (what, url) =>
     console.error(`cannot load ${what} (${err.message}): run \`pnpm exec turbo run build\` first`);
     process.exit(1);
   });
-const { openPlugin } = await load("@phobos/core/testing", "@phobos/core/testing");
+const { openPlugin } = await load("@phobos/testing", "@phobos/testing");
 const { startBroker } = await load("@phobos/broker", "@phobos/broker");
 const rabbitmq = (await load("the rabbitmq connector", new URL("../dist/connector.js", import.meta.url).href))
   .default;
