@@ -1,6 +1,7 @@
 import { ConnectorError, type ConnectorState, type Logger } from "@phobos/core";
 import { Client, type IMessage, Versions } from "@stomp/stompjs";
 import { ReconnectBackOff, type ReconnectPolicy } from "./back-off.js";
+import { connectWithin } from "./connect-deadline.js";
 import type { DroppedFrame } from "./frame-reader.js";
 import { Outbox } from "./outbox.js";
 import { DEFAULT_MAX_MESSAGE_BYTES, type StompPoolHost } from "./pool.js";
@@ -156,15 +157,12 @@ export class StompTransport {
     this.#closing = false;
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
     if (!this.#client.active) this.#client.activate();
-    if (timeoutMs === undefined || timeoutMs <= 0) return done;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(this.#giveUpError(`no connection within ${(timeoutMs / 1000).toFixed(1)}s`));
-        void this.disconnect();
-      }, timeoutMs);
-    });
-    return Promise.race([done, timeout]).finally(() => clearTimeout(timer));
+    return connectWithin(
+      done,
+      timeoutMs,
+      (reason) => this.#giveUpError(reason),
+      () => this.disconnect(),
+    );
   }
 
   /** Subscribes now if connected, and again after every reconnect. Returns the subscription id. */

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConnectorError, type ConnectorState, type Logger } from "@phobos/core";
 import {
+  connectWithin,
   DEFAULT_MAX_MESSAGE_BYTES,
   type HeldMessage,
   Outbox,
@@ -138,15 +139,12 @@ export class AmqpTransport implements MessageTransport {
     this.#running ??= this.#run().finally(() => {
       this.#running = undefined;
     });
-    if (timeoutMs === undefined || timeoutMs <= 0) return done;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(this.#giveUpError(`no connection within ${(timeoutMs / 1000).toFixed(1)}s`));
-        void this.disconnect();
-      }, timeoutMs);
-    });
-    return Promise.race([done, timeout]).finally(() => clearTimeout(timer));
+    return connectWithin(
+      done,
+      timeoutMs,
+      (reason) => this.#giveUpError(reason),
+      () => this.disconnect(),
+    );
   }
 
   async subscribe(destination: string): Promise<string> {
