@@ -19,7 +19,7 @@ import {
   createPlugin,
   defaultConfig,
   didYouMean,
-  discoverPlugins,
+  discoverClientPlugins,
   formatDidYouMean,
   type Logger,
   loadConfig,
@@ -40,10 +40,6 @@ const VERSION_LINE = "The Marionette Collective version 2.12.5";
 
 /** Applications that only read what is installed here: they run without a client config file. */
 const LOCAL_APPLICATIONS = new Set(["help", "completion", "plugin", "describe_filter"]);
-
-function quieter(log: Logger): Logger {
-  return { ...log, warn: (message: string) => log.debug(message) };
-}
 
 /** Ends the run with an exit code, after a message already written. */
 class Exit extends Error {
@@ -141,13 +137,7 @@ async function dispatch(argv: readonly string[], io: McoIo): Promise<number> {
   const config = readConfig(io, argv, name === undefined || LOCAL_APPLICATIONS.has(name));
   const log = clientLogger(config);
   for (const warning of config.warnings) log.warn(warning);
-  // A plugin this run does not use must not clutter every command's stderr: its trouble
-  // shows in `mco plugin doc`, and in the error when something does need it.
-  const registry = await discoverPlugins({
-    libdirs: config.libdir,
-    appDir: APP_DIR,
-    log: quieter(log.child("plugins")),
-  });
+  const registry = await discoverClientPlugins(config, APP_DIR, log);
 
   if (name === undefined) {
     io.stdout.write(applicationList(summaries(registry)));

@@ -15,26 +15,25 @@ async function drain(stream: AsyncIterable<string | Uint8Array>): Promise<string
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** `read` run on the first call only; every call gets that one result. */
+function once(read: () => Promise<string>): () => Promise<string> {
+  let text: Promise<string> | undefined;
+  return () => {
+    text ??= read();
+    return text;
+  };
+}
+
 /** A reader that reads `input` on its first call and returns the same text after. */
 export function readInputOnce(input: ClientInput): () => Promise<string> {
   if (typeof input === "string") return () => Promise.resolve(input);
   // process.stdin goes through the shared read, which mco's stdin checks and answers use too.
   if (input === process.stdin) return readStdin;
-  if (typeof input === "function") {
-    let text: Promise<string> | undefined;
-    return () => {
-      text ??= input();
-      return text;
-    };
-  }
+  if (typeof input === "function") return once(input);
   if (input === null || typeof input !== "object" || !(Symbol.asyncIterator in input)) {
     throw new TypeError(
       `stdin must be text, a readable stream or a function returning text, not ${input === null ? "null" : typeof input}`,
     );
   }
-  let text: Promise<string> | undefined;
-  return () => {
-    text ??= drain(input);
-    return text;
-  };
+  return once(() => drain(input));
 }

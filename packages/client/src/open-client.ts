@@ -16,7 +16,7 @@ import {
   chooseConfigFile,
   clientLogger,
   didYouMean,
-  discoverPlugins,
+  discoverClientPlugins,
   formatDidYouMean,
   type HostFilterOption,
   loadConfig,
@@ -267,11 +267,6 @@ function readConfig(options: OpenClientOptions): Config {
   return config;
 }
 
-/** A plugin this client does not use must not clutter the script's stderr (mco does the same). */
-function quieter(log: Logger): Logger {
-  return { ...log, warn: (message: string) => log.debug(message) };
-}
-
 /** Reads the config, finds the plugins and connects: a client ready for `rpc()`. */
 export async function openClient(options: OpenClientOptions = {}): Promise<Client> {
   const config = readConfig(options);
@@ -279,11 +274,7 @@ export async function openClient(options: OpenClientOptions = {}): Promise<Clien
   for (const warning of config.warnings) log.warn(warning);
   const registry =
     options.registry ??
-    (await discoverPlugins({
-      libdirs: config.libdir,
-      appDir: options.appDir ?? nearestPackageDir(process.cwd()),
-      log: quieter(log.child("plugins")),
-    }));
+    (await discoverClientPlugins(config, options.appDir ?? nearestPackageDir(process.cwd()), log));
   const connect: ConnectOptions = {
     connectionTimeout: options.connectionTimeout,
     collective: options.collective,

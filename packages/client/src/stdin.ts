@@ -30,13 +30,6 @@ export function readStdin(): Promise<string> {
   return holder[SLOT];
 }
 
-/** Tests and embedders: what "stdin" should contain from now on. */
-export function setStdinText(text: string | undefined): void {
-  const holder = globalThis as Holder;
-  if (text === undefined) delete holder[SLOT];
-  else holder[SLOT] = Promise.resolve(text);
-}
-
 /**
  * The operator's answer to a question, as Ruby's applications read it with
  * `STDIN.gets`: a line typed at the terminal when stdin is one, else the

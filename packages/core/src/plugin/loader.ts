@@ -6,6 +6,7 @@
  */
 import { resolve } from "node:path";
 import type { PluginLoadError } from "@phobos/errors";
+import type { Config } from "../config/config.js";
 import type { Logger } from "../log/logger.js";
 import { findAppDependencies } from "./app-dependencies.js";
 import { type PluginPackage, readPluginPackage } from "./read-package.js";
@@ -136,4 +137,18 @@ function where(entry: PluginEntry): string {
   if (entry.source === "ddl-only") return entry.ddlPath ?? entry.packageDir;
   const label = entry.packageName ? `${entry.packageName}${entry.version ? `@${entry.version}` : ""}` : "";
   return label ? `${entry.packageDir} (${label})` : entry.packageDir;
+}
+
+/**
+ * The plugins a client (mco, a script through openClient) can use. A plugin
+ * the run does not use must not clutter its stderr: the trouble is logged at
+ * debug, shows in `mco plugin doc`, and in the error when something needs it.
+ */
+export function discoverClientPlugins(config: Config, appDir: string, log: Logger): Promise<PluginRegistry> {
+  const plugins = log.child("plugins");
+  return discoverPlugins({
+    libdirs: config.libdir,
+    appDir,
+    log: { ...plugins, warn: (message: string) => plugins.debug(message) },
+  });
 }
