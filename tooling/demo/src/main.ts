@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -45,21 +46,24 @@ export async function main(argv: string[]): Promise<number> {
   const { client, servers } = writeSite(dir, port);
   const daemons: ChildProcess[] = [];
   let cleaned = false;
-  const cleanup = () => {
+  // A daemon writes its log and replay record while it shuts down: the site's
+  // directory goes only once every daemon has exited, or removing it races them.
+  const cleanup = async () => {
     if (cleaned) return;
     cleaned = true;
+    const exited = daemons.map((d) =>
+      d.exitCode !== null || d.signalCode !== null ? undefined : once(d, "exit"),
+    );
     for (const d of daemons) d.kill("SIGTERM");
+    await Promise.all(exited);
     rmSync(dir, { recursive: true, force: true });
   };
-  process.on("SIGINT", () => {
-    cleanup();
-    process.exit(130);
+  process.on("SIGINT", () => void cleanup().finally(() => process.exit(130)));
+  process.on("SIGTERM", () => void cleanup().finally(() => process.exit(143)));
+  // Last resort when the process ends some other way: nothing can be awaited here.
+  process.on("exit", () => {
+    for (const d of daemons) d.kill("SIGTERM");
   });
-  process.on("SIGTERM", () => {
-    cleanup();
-    process.exit(143);
-  });
-  process.on("exit", cleanup);
 
   try {
     process.stdout.write(
@@ -97,6 +101,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`phobos-demo: ${(err as Error).message}\n`);
     return 1;
   } finally {
-    if (!keep) cleanup();
+    if (!keep) await cleanup();
   }
 }
