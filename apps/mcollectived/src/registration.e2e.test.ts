@@ -16,7 +16,14 @@ import { type BrokerSettings, checkReferenceEnvironment, writeServerConfig } fro
 import { pskSecurity as psk } from "@phobos/security-psk";
 import { type OpenPlugin, openPlugin } from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Daemon, eventually, logSize, startDaemon, waitForLog } from "./test-support/daemon.js";
+import {
+  type Daemon,
+  eventually,
+  logSize,
+  runDaemon,
+  startDaemon,
+  waitForLog,
+} from "./test-support/daemon.js";
 import { freePort } from "./test-support/free-port.js";
 import { openRawClient, type RawClient } from "./test-support/raw-client.js";
 import { startTcpProxy, type TcpProxy } from "./test-support/tcp-proxy.js";
@@ -172,5 +179,21 @@ describe("mcollectived registration through the embedded broker", () => {
     const exit = await daemon.exit;
     expect(exit, daemon.output()).toEqual({ code: 0, signal: null });
     await waitForLog(log, /Phobos counters at exit/);
+  });
+
+  it("refuses to start with a registration plugin nobody installed, naming the key and the installed ones", async () => {
+    const home = join(dir, "misnamed");
+    const config = await writeServerConfig(home, {
+      identity: "misnamed",
+      broker: broker(port),
+      security: { provider: "psk", psk: SECRET },
+      libdir: [join(home, "libdir")],
+      registerinterval: 60,
+      extra: { registration: "metadata" },
+    });
+    const { code, output } = await runDaemon(["--config", config, "--no-daemonize"]);
+    expect(code).not.toBe(0);
+    expect(output).toMatch(/server\.cfg:\d+: registration: registration plugin 'metadata' is not installed/);
+    expect(output).toMatch(/available registration plugins: agentlist, meta/);
   });
 });

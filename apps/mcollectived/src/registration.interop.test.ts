@@ -10,7 +10,8 @@
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { load, type RubyValue, sym } from "@phobos/core";
+import { rabbitmqConnector as rabbitmq } from "@phobos/connector-rabbitmq";
+import { type InboundMessage, load, type RubyValue, sym } from "@phobos/core";
 import {
   DEBIAN_PLUGIN_DIR,
   RUBY_FIX_DIR,
@@ -21,9 +22,10 @@ import {
   writeRubyFix,
   writeServerConfig,
 } from "@phobos/interop";
+import { type OpenPlugin, openPlugin } from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Daemon, eventually, startDaemon, waitForLog } from "./test-support/daemon.js";
-import { openFleetClient } from "./test-support/fleet.js";
+import { fleetBroker, openFleetClient } from "./test-support/fleet.js";
 import type { RawClient } from "./test-support/raw-client.js";
 
 const RECEIVER_LIB = fileURLToPath(new URL("./__fixtures__/registration-receiver", import.meta.url));
@@ -33,6 +35,9 @@ let client: RawClient;
 let store: string;
 const ruby: RubyDaemon[] = [];
 const phobos: Daemon[] = [];
+let listener: OpenPlugin<"connector"> | undefined;
+/** Every registration seen on the broker, as delivered (headers and all). */
+const frames: InboundMessage[] = [];
 
 async function startPhobos(
   identity: string,
@@ -80,6 +85,25 @@ beforeAll(async () => {
     collectives: ["mcollective", "infra"],
     nodes: [],
   });
+  const endpoint = fleetBroker(fleet);
+  listener = await openPlugin(
+    {
+      definition: rabbitmq,
+      settings: {
+        vhost: endpoint.vhost,
+        "pool.size": "1",
+        "pool.1.host": endpoint.host,
+        "pool.1.port": String(endpoint.port),
+        "pool.1.user": endpoint.user,
+        "pool.1.password": endpoint.password,
+      },
+    },
+    "client",
+    "registration-listener",
+  );
+  listener.instance.onMessage((message) => frames.push(message));
+  await listener.instance.connect({ timeoutMs: 10_000 });
+  await listener.instance.subscribe({ kind: "broadcast", agent: "registration", collective: "mcollective" });
   store = join(fleet.dir, "registrations");
   await mkdir(store, { recursive: true });
   const receiverDir = join(fleet.dir, "nodes", "ruby-registry");
@@ -124,6 +148,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client?.close();
+  await listener?.instance.disconnect().catch(() => {});
+  listener?.close();
   await Promise.all(phobos.map((d) => d.kill()));
   await Promise.allSettled(ruby.map((d) => d.stop()));
   await fleet?.dispose();
@@ -183,5 +209,26 @@ describe("Phobos registrations reach a Ruby registration agent", () => {
         ["compound", []],
       ]),
     );
+  });
+
+  it("the STOMP frame carries the headers a Ruby daemon's registration carries", async () => {
+    const frameFrom = (sender: string) =>
+      eventually(
+        () => frames.find((f) => f.headers.mc_sender === sender),
+        `a registration frame from ${sender} on the broker`,
+        30_000,
+      );
+    const fromRuby = await frameFrom("ruby-sender");
+    const fromPhobos = await frameFrom("phobos-list");
+    // What RabbitMQ adds on delivery differs per message; what the sender wrote must not.
+    const own = (headers: Readonly<Record<string, string>>) =>
+      Object.keys(headers)
+        .filter((k) => !["message-id", "destination", "subscription", "redelivered"].includes(k))
+        .sort();
+    expect(own(fromPhobos.headers)).toEqual(own(fromRuby.headers));
+    expect(fromPhobos.headers.expiration).toBe(fromRuby.headers.expiration);
+    expect(fromPhobos.headers["reply-to"]).toMatch(/^\/reply-queue\/amq\.gen-/);
+    expect(fromRuby.headers["reply-to"]).toMatch(/^\/reply-queue\/amq\.gen-/);
+    expect(fromPhobos.headers.destination).toBe(fromRuby.headers.destination);
   });
 });
