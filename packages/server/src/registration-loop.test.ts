@@ -78,11 +78,13 @@ describe("RegistrationLoop", () => {
     await r.stop();
 
     const [first] = sent();
+    // requestSeq 0: a Ruby daemon never counts requests (ActiveMQ names reply queues with it).
     expect(first).toMatchObject({
       kind: "request",
       agent: "registration",
       collective: "mcollective",
       ttl: 60,
+      requestSeq: 0,
     });
     const requests = decoded();
     expect(requests[0]).toMatchObject({

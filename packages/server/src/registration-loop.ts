@@ -66,11 +66,15 @@ export class RegistrationLoop {
   #stopped = false;
   /** The cause last logged as an error: a repeat of it is logged at debug only. */
   #failing: string | undefined;
-  /** Rounds that sent a registration, for tests and logs. */
-  sent = 0;
+  #sent = 0;
 
   constructor(options: RegistrationLoopOptions) {
     this.#o = options;
+  }
+
+  /** Registrations handed to the connector so far. */
+  get sent(): number {
+    return this.#sent;
   }
 
   /** Schedules the first registration: now, or after the splay delay. */
@@ -116,7 +120,7 @@ export class RegistrationLoop {
       }
       stage = "publish";
       await this.#publish(body);
-      this.sent++;
+      this.#sent++;
       if (this.#failing !== undefined) {
         log.info(`Sending registration messages works again (registration plugin '${name}')`);
         this.#failing = undefined;
