@@ -5,6 +5,7 @@ export * from "./event-loop-watch.js";
 export * from "./facts-cache.js";
 export * from "./file-facts.js";
 export * from "./processes.js";
+export * from "./registration-loop.js";
 export * from "./replay-cache.js";
 export * from "./replay-journal.js";
 export * from "./run-command.js";

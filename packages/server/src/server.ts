@@ -39,6 +39,7 @@ import { ClassesFile } from "./classes.js";
 import { dataResult } from "./data-result.js";
 import { EventLoopWatch } from "./event-loop-watch.js";
 import { FactsCache, lookupFact } from "./facts-cache.js";
+import { loadRegistration, type RegistrationLoop } from "./registration-loop.js";
 import { ReplayCache } from "./replay-cache.js";
 import { ReplayJournal } from "./replay-journal.js";
 import { readStaleRequestPolicy, type StaleRequestPolicy, staleRequestReason } from "./stale-requests.js";
@@ -132,6 +133,7 @@ export class Server {
   #replayEvictionsLogged = 0;
   #stopping = false;
   readonly #watch: EventLoopWatch;
+  #registration: RegistrationLoop | undefined;
 
   constructor(options: ServerOptions) {
     this.#config = options.config;
@@ -196,6 +198,12 @@ export class Server {
       }
     }
     if (c.rpcaudit) this.#audit = await this.#createOptional("audit", c.rpcauditProvider || "logfile");
+    const registration = await loadRegistration(c, {
+      create: (name) => this.#create("registration", name),
+      security: this.#security,
+      connector: this.#connector,
+      log: this.#log,
+    });
 
     this.#connector.onMessage((message) => this.#receive(message));
     this.#connector.onStateChange?.((state, detail) => {
@@ -204,6 +212,8 @@ export class Server {
     });
     await this.#subscribeAll();
     await this.#connector.connect();
+    this.#registration = registration;
+    registration?.start();
     // Load facts now so the first filtered request does not wait for them.
     void this.#facts?.get();
     this.#log.info(
@@ -238,6 +248,7 @@ export class Server {
     }
     const counters = Object.entries(this.stats.phobosCounters()).map(([k, v]) => `${k}=${v}`);
     this.#log.info(`Phobos counters at exit (beyond daemon_stats): ${counters.join(" ")}`);
+    await this.#registration?.stop();
     this.#abort.abort();
     await this.#connector?.disconnect().catch(() => {});
     this.#replays.close();

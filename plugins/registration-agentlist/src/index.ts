@@ -1,0 +1,1 @@
+export { default as agentlistRegistration } from "./registration.js";

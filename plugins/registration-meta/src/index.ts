@@ -1,0 +1,1 @@
+export { default as metaRegistration } from "./registration.js";
