@@ -1,9 +1,12 @@
 import type { BrokerLimits } from "@phobos/broker";
 import { type Config, ConfigError, type Logger, pluginSettings } from "@phobos/core";
+import type { MetricSet } from "@phobos/metrics";
 
 export interface EmbeddedBroker {
   readonly host: string;
   readonly port: number;
+  /** The broker's metrics, for the daemon's endpoint. */
+  readonly metrics: MetricSet;
   close(): Promise<void>;
 }
 
@@ -22,7 +25,8 @@ export interface EmbeddedBroker {
 export async function startEmbeddedBroker(config: Config, log: Logger): Promise<EmbeddedBroker | undefined> {
   const settings = pluginSettings(config, "broker");
   if (!settings.boolean("enable", false)) return undefined;
-  const { BROKER_LIMIT_KEYS, parseBrokerLimit, parseUserSpec, readBrokerConfig, startBroker } = await import(
+  const { BROKER_LIMIT_KEYS, brokerMetricSet, parseBrokerLimit, parseUserSpec, readBrokerConfig, startBroker } =
+    await import(
     "@phobos/broker"
   );
   const file = settings.string("config");
@@ -66,5 +70,5 @@ export async function startEmbeddedBroker(config: Config, log: Logger): Promise<
       : {}),
     logger: log.child("broker"),
   });
-  return broker;
+  return { host: broker.host, port: broker.port, metrics: brokerMetricSet(broker), close: () => broker.close() };
 }

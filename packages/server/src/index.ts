@@ -10,3 +10,4 @@ export * from "./replay-journal.js";
 export * from "./run-command.js";
 export * from "./server.js";
 export * from "./stats.js";
+export * from "./server-metrics.js";

@@ -13,8 +13,9 @@ const LAYERS = {
   ddl: ["errors", "ruby"],
   core: ["errors", "ruby", "ddl"],
   client: ["errors", "ruby", "ddl", "core"],
-  server: ["errors", "ruby", "ddl", "core"],
-  testing: ["errors", "ruby", "ddl", "core", "server"],
+  metrics: [],
+  server: ["errors", "ruby", "ddl", "core", "metrics"],
+  testing: ["errors", "ruby", "ddl", "core", "metrics", "server"],
 };
 
 /** @returns {import("dependency-cruiser").IForbiddenRuleType[]} */
