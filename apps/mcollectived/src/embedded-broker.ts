@@ -25,10 +25,14 @@ export interface EmbeddedBroker {
 export async function startEmbeddedBroker(config: Config, log: Logger): Promise<EmbeddedBroker | undefined> {
   const settings = pluginSettings(config, "broker");
   if (!settings.boolean("enable", false)) return undefined;
-  const { BROKER_LIMIT_KEYS, brokerMetricSet, parseBrokerLimit, parseUserSpec, readBrokerConfig, startBroker } =
-    await import(
-    "@phobos/broker"
-  );
+  const {
+    BROKER_LIMIT_KEYS,
+    brokerMetricSet,
+    parseBrokerLimit,
+    parseUserSpec,
+    readBrokerConfig,
+    startBroker,
+  } = await import("@phobos/broker");
   const file = settings.string("config");
   const base = file ? await readBrokerConfig(file) : {};
   const users = settings
@@ -70,5 +74,10 @@ export async function startEmbeddedBroker(config: Config, log: Logger): Promise<
       : {}),
     logger: log.child("broker"),
   });
-  return { host: broker.host, port: broker.port, metrics: brokerMetricSet(broker), close: () => broker.close() };
+  return {
+    host: broker.host,
+    port: broker.port,
+    metrics: brokerMetricSet(broker),
+    close: () => broker.close(),
+  };
 }

@@ -7,13 +7,13 @@
  * /metrics.
  */
 import { randomBytes } from "node:crypto";
-import { request } from "node:http";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emptyFilter } from "@phobos/core";
 import { writeServerConfig } from "@phobos/interop";
-import { parseExposition, type Sample, sampleValue } from "@phobos/metrics";
+import { parseExposition, type Sample } from "@phobos/metrics";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Daemon, eventually, startDaemon, waitForLog } from "./test-support/daemon.js";
 import { freePort } from "./test-support/free-port.js";
@@ -81,7 +81,10 @@ beforeAll(async () => {
   const home = join(dir, IDENTITY);
   await mkdir(join(home, "policies"), { recursive: true });
   // rpcutil#inventory is refused to everyone: the denied counter's request.
-  await writeFile(join(home, "policies", "rpcutil.policy"), "policy default allow\ndeny\t*\tinventory\t*\t*\n");
+  await writeFile(
+    join(home, "policies", "rpcutil.policy"),
+    "policy default allow\ndeny\t*\tinventory\t*\t*\n",
+  );
   const config = await writeServerConfig(home, {
     identity: IDENTITY,
     broker: {
@@ -111,7 +114,13 @@ beforeAll(async () => {
   );
   await waitForLog(log, new RegExp(`Prometheus metrics on http://127.0.0.1:${metricsPort}/metrics`));
   client = await openRawClient({
-    broker: { host: "127.0.0.1", port: brokerPort, vhost: "/mcollective", user: USER.name, password: USER.password },
+    broker: {
+      host: "127.0.0.1",
+      port: brokerPort,
+      vhost: "/mcollective",
+      user: USER.name,
+      password: USER.password,
+    },
     psk: PSK,
   });
 }, 30_000);
@@ -143,7 +152,14 @@ describe("mcollectived with plugin.metrics.port", () => {
     expect(counted("mcollectived_action_requests_total{agent=rpcutil,action=inventory}")).toBe(1);
     expect(counted("mcollectived_action_duration_seconds_count{agent=rpcutil,action=ping}")).toBe(3);
     expect(counted("mcollectived_action_duration_seconds_bucket{le=+Inf,agent=rpcutil,action=ping}")).toBe(3);
-    for (const refusal of ["unvalidated", "filtered", "ttl_expired", "malformed", "unknown_agent", "replayed"]) {
+    for (const refusal of [
+      "unvalidated",
+      "filtered",
+      "ttl_expired",
+      "malformed",
+      "unknown_agent",
+      "replayed",
+    ]) {
       expect(counted(`mcollectived_${refusal}_total`), refusal).toBe(0);
     }
     // Five requests in, five replies back: each a message in and a message out of the broker.
@@ -161,7 +177,12 @@ describe("mcollectived with plugin.metrics.port", () => {
     const now = Math.floor(Date.now() / 1000);
     const node = { nodes: [IDENTITY] };
     const sent = [
-      await rpc.send({ agent: "rpcutil", body: simpleRpc("rpcutil", "ping"), ...node, psk: "not-the-secret" }),
+      await rpc.send({
+        agent: "rpcutil",
+        body: simpleRpc("rpcutil", "ping"),
+        ...node,
+        psk: "not-the-secret",
+      }),
       await rpc.send({
         agent: "rpcutil",
         body: simpleRpc("rpcutil", "ping"),
@@ -193,7 +214,11 @@ describe("mcollectived with plugin.metrics.port", () => {
 
   it("labels an action the agent's DDL does not declare as unknown", async () => {
     const before = values(await scrape());
-    const reply = await (client as RawClient).rpc(IDENTITY, "rpcutil", `no_such_action_${randomBytes(4).toString("hex")}`);
+    const reply = await (client as RawClient).rpc(
+      IDENTITY,
+      "rpcutil",
+      `no_such_action_${randomBytes(4).toString("hex")}`,
+    );
     expect(reply.statuscode).not.toBe(0);
     const after = await settled(before, 1);
     expect(delta(before, after, "mcollectived_action_requests_total{agent=rpcutil,action=unknown}")).toBe(1);
@@ -202,7 +227,9 @@ describe("mcollectived with plugin.metrics.port", () => {
 
   it("answers only GET and HEAD on /metrics", async () => {
     expect((await http("HEAD", "/metrics")).status).toBe(200);
-    for (const method of ["POST", "PUT", "DELETE"]) expect((await http(method, "/metrics")).status, method).toBe(405);
-    for (const path of ["/", "/metrics/extra", "/debug/pprof"]) expect((await http("GET", path)).status, path).toBe(404);
+    for (const method of ["POST", "PUT", "DELETE"])
+      expect((await http(method, "/metrics")).status, method).toBe(405);
+    for (const path of ["/", "/metrics/extra", "/debug/pprof"])
+      expect((await http("GET", path)).status, path).toBe(404);
   });
 });

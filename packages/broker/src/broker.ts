@@ -183,7 +183,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       const list: QueueDepth[] = [];
       for (const vhost of vhosts.all()) {
         for (const queue of vhost.queueList) {
-          list.push({ vhost: vhost.name, queue: queue.name, depth: queue.depth, consumers: queue.consumerCount });
+          list.push({
+            vhost: vhost.name,
+            queue: queue.name,
+            depth: queue.depth,
+            consumers: queue.consumerCount,
+          });
         }
       }
       return list;

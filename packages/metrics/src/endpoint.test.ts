@@ -6,18 +6,20 @@ import { defineMetricSet } from "./metric-set.js";
 import { addMetricSet } from "./metric-sets.js";
 
 function call(endpoint: MetricsEndpoint, method: string, path: string) {
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-    const req = request({ host: endpoint.host, port: endpoint.port, method, path }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        body += chunk;
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
+    (resolve, reject) => {
+      const req = request({ host: endpoint.host, port: endpoint.port, method, path }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
       });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
+      req.on("error", reject);
+      req.end();
+    },
+  );
 }
 
 const widgets = { made: 0 };
@@ -54,7 +56,12 @@ describe("the metrics endpoint", () => {
     expect(sampleValue(samples, "test_widgets_made_total")).toBe(3);
     expect(sampleValue(samples, "process_cpu_user_seconds_total")).toBeGreaterThanOrEqual(0);
     widgets.made = 5;
-    expect(sampleValue(parseExposition((await call(endpoint, "GET", "/metrics?x=1")).body), "test_widgets_made_total")).toBe(5);
+    expect(
+      sampleValue(
+        parseExposition((await call(endpoint, "GET", "/metrics?x=1")).body),
+        "test_widgets_made_total",
+      ),
+    ).toBe(5);
   });
 
   it("answers HEAD with headers only, other methods 405 and other paths 404", async () => {
@@ -120,7 +127,9 @@ describe("the metrics endpoint", () => {
     });
     const remove = addMetricSet(defineMetricSet({ ...widgetSet, name: "copycat" }));
     remove();
-    expect(warnings).toEqual([expect.stringMatching(/^metric set 'copycat' could not be registered: .*test_widgets_made_total/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^metric set 'copycat' could not be registered: .*test_widgets_made_total/),
+    ]);
     expect((await call(endpoint, "GET", "/metrics")).status).toBe(200);
   });
 

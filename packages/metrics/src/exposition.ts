@@ -39,7 +39,11 @@ export function parseExposition(text: string): Sample[] {
     if (line === "" || line.startsWith("#")) continue;
     const m = SAMPLE.exec(line);
     if (!m) throw new SyntaxError(`not an exposition sample line: ${line}`);
-    samples.push({ name: m[1] as string, labels: parseLabels(m[2] ?? "", line), value: parseValue(m[3] as string) });
+    samples.push({
+      name: m[1] as string,
+      labels: parseLabels(m[2] ?? "", line),
+      value: parseValue(m[3] as string),
+    });
   }
   return samples;
 }

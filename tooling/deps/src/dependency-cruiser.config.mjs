@@ -6,6 +6,7 @@
  * The layers of packages/, bottom first: a package imports only those below it
  * (client, server and testing sit side by side on core; testing also uses server),
  * so the daemon never loads client code and the client never loads the daemon's.
+ * metrics (the Prometheus endpoint) imports nothing of ours, so the broker uses it too.
  */
 const LAYERS = {
   errors: [],
