@@ -25,7 +25,8 @@ describe("the broker's metric set", () => {
 
     const producer = await fixture.client(broker.port);
     await producer.connect();
-    for (let i = 0; i < 3; i++) producer.send("SEND", { destination: "/queue/backlog", receipt: `r${i}` }, `m${i}`);
+    for (let i = 0; i < 3; i++)
+      producer.send("SEND", { destination: "/queue/backlog", receipt: `r${i}` }, `m${i}`);
     producer.send("SEND", { destination: "/queue/other", receipt: "r3" }, "x");
     for (let i = 0; i < 4; i++) expect((await producer.next()).command).toBe("RECEIPT");
 
@@ -47,7 +48,9 @@ describe("the broker's metric set", () => {
     const drained = await scrape();
     expect(sampleValue(drained, "phobos_broker_subscriptions")).toBe(1);
     expect(sampleValue(drained, "phobos_broker_messages_delivered_total")).toBe(3);
-    expect(sampleValue(drained, "phobos_broker_queue_depth", { vhost: "/", queue: "backlog" })).toBeUndefined();
+    expect(
+      sampleValue(drained, "phobos_broker_queue_depth", { vhost: "/", queue: "backlog" }),
+    ).toBeUndefined();
     expect(sampleValue(drained, "phobos_broker_queue_depth", { vhost: "/", queue: "other" })).toBe(1);
     expect(sampleValue(drained, "phobos_broker_connections_total")).toBe(2);
   });
@@ -60,7 +63,8 @@ describe("the broker's metric set", () => {
     expect((await intruder.next()).command).toBe("ERROR");
     const producer = await fixture.client(broker.port);
     await producer.connect();
-    for (let i = 0; i < 5; i++) producer.send("SEND", { destination: "/queue/small", receipt: `r${i}` }, `m${i}`);
+    for (let i = 0; i < 5; i++)
+      producer.send("SEND", { destination: "/queue/small", receipt: `r${i}` }, `m${i}`);
     for (let i = 0; i < 5; i++) expect((await producer.next()).command).toBe("RECEIPT");
     const samples = await scrape();
     expect(sampleValue(samples, "phobos_broker_auth_failures_total")).toBe(1);
