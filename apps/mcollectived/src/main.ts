@@ -96,12 +96,6 @@ async function run(flags: Flags, argv: string[]): Promise<void> {
     process.stderr.write(`mcollectived: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  if (config.loggerType === "syslog") {
-    process.stderr.write(
-      `mcollectived: ${config.sources.get("logger_type")?.file ?? flags.config}: logger_type = syslog is not supported by Phobos: use file (with logfile) or console\n`,
-    );
-    process.exit(1);
-  }
   if (flags.daemonize ?? config.daemonize) daemonize(argv);
 
   const sink: LogSink = sinkFromConfig(config);
