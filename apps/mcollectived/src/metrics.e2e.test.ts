@@ -12,7 +12,7 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emptyFilter } from "@phobos/core";
-import { writeServerConfig } from "@phobos/interop";
+import { checkReferenceEnvironment, runRubyMco, writeClientConfig, writeServerConfig } from "@phobos/interop";
 import { parseExposition, type Sample } from "@phobos/metrics";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Daemon, eventually, startDaemon, waitForLog } from "./test-support/daemon.js";
@@ -27,6 +27,8 @@ let dir: string;
 let daemon: Daemon | undefined;
 let client: RawClient | undefined;
 let metricsPort: number;
+let clientConfig: string;
+let nodesFile: string;
 
 function http(method: string, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -75,6 +77,7 @@ async function settled(before: Map<string, number>, count: number): Promise<Map<
 }
 
 beforeAll(async () => {
+  await checkReferenceEnvironment();
   dir = await mkdtemp(join(tmpdir(), "metrics-e2e-"));
   const brokerPort = await freePort();
   metricsPort = await freePort();
@@ -105,6 +108,17 @@ beforeAll(async () => {
       rpcauthprovider: "action_policy",
     },
   });
+  clientConfig = await writeClientConfig(join(dir, "client"), {
+    identity: "metrics-client",
+    broker: {
+      connector: "rabbitmq",
+      vhost: "/mcollective",
+      pool: [{ host: "127.0.0.1", port: brokerPort, user: USER.name, password: USER.password }],
+    },
+    security: { provider: "psk", psk: PSK },
+  });
+  nodesFile = join(dir, "nodes.txt");
+  await writeFile(nodesFile, `${IDENTITY}\n`);
   daemon = startDaemon(["--config", config, "--no-daemonize"]);
   const log = join(home, "mcollectived.log");
   await waitForLog(log, new RegExp(`Phobos mcollectived ready as ${IDENTITY}`), { timeoutMs: 15_000 }).catch(
@@ -169,6 +183,26 @@ describe("mcollectived with plugin.metrics.port", () => {
     expect(after.get("phobos_broker_open_connections")).toBe(2);
     expect(after.get("phobos_broker_subscriptions")).toBeGreaterThanOrEqual(2);
     expect(after.get("mcollectived_start_time_seconds")).toBeGreaterThan(0);
+  });
+
+  it("counts what Phobos's and Ruby's `mco rpc` asked, one request and one reply each", async () => {
+    const before = values(await scrape());
+    for (const implementation of ["phobos", "ruby"] as const) {
+      const r = await runRubyMco(["rpc", "rpcutil", "ping", "--nodes", nodesFile, "--np"], {
+        configFile: clientConfig,
+        implementation,
+        timeoutMs: 30_000,
+      });
+      expect(r.code, `${implementation} mco: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(/Finished processing 1 \/ 1 hosts/);
+    }
+    const after = await settled(before, 2);
+    const counted = (key: string) => delta(before, after, key);
+    expect(counted("mcollectived_requests_total")).toBe(2);
+    expect(counted("mcollectived_replies_total")).toBe(2);
+    expect(counted("mcollectived_action_requests_total{agent=rpcutil,action=ping}")).toBe(2);
+    expect(counted("mcollectived_action_duration_seconds_count{agent=rpcutil,action=ping}")).toBe(2);
+    expect(counted("phobos_broker_connections_total")).toBe(2);
   });
 
   it("counts each refusal once, under its own name, and answers none of them", async () => {
