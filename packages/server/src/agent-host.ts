@@ -17,7 +17,9 @@ import {
   PluginError,
   RpcError,
   RpcStatus,
+  RubyString,
   rpcReplyToRuby,
+  rpcRequestAction,
   rpcRequestFromRuby,
   setDefaultInputs,
   UnknownRpcActionError,
@@ -32,6 +34,21 @@ export interface HostedAgent {
   name: string;
   instance: Agent;
   ddl: AgentDdl;
+}
+
+/**
+ * The action a request asks of `agent`, as a metrics label: a name its DDL
+ * declares, else `unknown`, so senders cannot grow the label set without
+ * bound. A raw agent (discovery) declares no actions: mc discovery's
+ * `"ping"`, the one request the protocol defines for it, is labelled `ping`.
+ */
+export function declaredAction(agent: HostedAgent, body: RubyValue): string {
+  if (agent.instance.handleRaw) {
+    const text = typeof body === "string" ? body : body instanceof RubyString ? body.toString() : undefined;
+    return text === "ping" ? "ping" : "unknown";
+  }
+  const name = rpcRequestAction(body);
+  return name !== undefined && Object.hasOwn(agent.ddl.actions, name) ? name : "unknown";
 }
 
 export interface AgentHostOptions {
