@@ -23,9 +23,13 @@ describe("a registry whose database goes away", () => {
     db = await createTestDatabase("postgres");
     const sink = memorySink("debug");
     let clock = Date.UTC(2026, 11, 1);
-    store = await openRegistryStore(settingsFor(db.database, { flush_interval: "3600" }), createLogger(sink, "t"), {
-      now: () => clock,
-    });
+    store = await openRegistryStore(
+      settingsFor(db.database, { flush_interval: "3600" }),
+      createLogger(sink, "t"),
+      {
+        now: () => clock,
+      },
+    );
     store.record({ identity: "before", agents: ["rpcutil"], facts: { role: "web" }, source: "meta" });
     await store.flush();
 
@@ -52,7 +56,11 @@ describe("a registry whose database goes away", () => {
     expect(sink.lines.some((l) => l.message.includes("writing again after 3 failed attempt(s)"))).toBe(true);
     const nodes = await store.nodes();
     expect(nodes.map((n) => n.identity)).toEqual(["before", "during1", "during2"]);
-    expect(nodes[0]).toMatchObject({ agents: ["rpcutil", "package"], facts: { role: "web" }, registrations: 2 });
+    expect(nodes[0]).toMatchObject({
+      agents: ["rpcutil", "package"],
+      facts: { role: "web" },
+      registrations: 2,
+    });
   });
 
   it("keeps what a full SQLite file holds and writes again once the oversized update is replaced", async () => {
@@ -80,7 +88,9 @@ describe("a registry whose database goes away", () => {
   it("fails to open with an error naming the database when PostgreSQL refuses it", async () => {
     db = await createTestDatabase("postgres");
     await db.block();
-    await expect(openRegistryStore(settingsFor(db.database), createLogger(memorySink(), "t"))).rejects.toThrow(
+    await expect(
+      openRegistryStore(settingsFor(db.database), createLogger(memorySink(), "t")),
+    ).rejects.toThrow(
       /cannot open the registry postgres:\/\/postgres@127\.0\.0\.1:5432\/registry_h2_\w+: .*not currently accepting connections/,
     );
   });
