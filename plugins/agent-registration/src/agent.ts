@@ -14,6 +14,37 @@ export interface RegistrationAgent {
 }
 
 /**
+ * Receivers by settings, for the whole process: an agent reload (USR1)
+ * creates the agent again, and the new one takes over the running receiver
+ * (its queue, its database connection) instead of opening a second one.
+ * On globalThis so that a reload that imports this module afresh finds it.
+ */
+const RECEIVERS: Map<string, RegistrationReceiver> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for("phobos.registration.receivers")
+] ??= new Map()) as Map<string, RegistrationReceiver>;
+
+async function sharedReceiver(
+  key: string,
+  signal: AbortSignal,
+  create: () => RegistrationReceiver,
+): Promise<RegistrationReceiver> {
+  const running = RECEIVERS.get(key);
+  if (running !== undefined) return running;
+  const receiver = create();
+  RECEIVERS.set(key, receiver);
+  signal.addEventListener(
+    "abort",
+    () => {
+      RECEIVERS.delete(key);
+      void receiver.close();
+    },
+    { once: true },
+  );
+  await receiver.start();
+  return receiver;
+}
+
+/**
  * The `registration` agent: the receiving end of MCollective's
  * registration. It stores what every node's `agentlist` or `meta`
  * registration says in the registry (`@phobos/registry`) and, as Ruby's
@@ -32,9 +63,9 @@ export default defineAgent({
   create: async (ctx) => {
     const settings = registrySettings(ctx.settings);
     const maxFactsSize = ctx.settings.integer("max_facts_size", DEFAULT_MAX_FACTS_SIZE);
-    const receiver = new RegistrationReceiver(settings, ctx.log, { maxFactsSize });
-    await receiver.start();
-    ctx.signal.addEventListener("abort", () => void receiver.close(), { once: true });
+    const receiver = await sharedReceiver(JSON.stringify({ settings, maxFactsSize }), ctx.signal, () => {
+      return new RegistrationReceiver(settings, ctx.log, { maxFactsSize });
+    });
     const agent: RegistrationAgent = {
       actions: {},
       handleRaw: (payload, request) => receiver.handle(payload, request),
