@@ -19,9 +19,10 @@ export interface RegistrationAgent {
  * (its queue, its database connection) instead of opening a second one.
  * On globalThis so that a reload that imports this module afresh finds it.
  */
-const RECEIVERS: Map<string, RegistrationReceiver> = ((globalThis as Record<symbol, unknown>)[
-  Symbol.for("phobos.registration.receivers")
-] ??= new Map()) as Map<string, RegistrationReceiver>;
+const RECEIVERS_KEY = Symbol.for("phobos.registration.receivers");
+const processGlobals = globalThis as Record<symbol, unknown>;
+processGlobals[RECEIVERS_KEY] ??= new Map<string, RegistrationReceiver>();
+const RECEIVERS = processGlobals[RECEIVERS_KEY] as Map<string, RegistrationReceiver>;
 
 async function sharedReceiver(
   key: string,
