@@ -9,13 +9,20 @@ import type { Facts, FactValue } from "./fact-value.js";
 /** MCollective's normalize_facts: keys and leaf values become Strings, structure stays. */
 export function normalizeFacts(value: unknown): FactValue {
   if (Array.isArray(value)) return value.map(normalizeFacts);
-  if (value !== null && typeof value === "object" && !(value instanceof Uint8Array)) {
+  if (value instanceof Map || isPlainObject(value)) {
     const out: Record<string, FactValue> = {};
     const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
     for (const [k, v] of entries) out[rubyToS(k)] = normalizeFacts(v);
     return out;
   }
   return rubyToS(value);
+}
+
+/** A Hash from YAML or JSON; a Ruby value object (a Float, a binary String) is a leaf. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /**
