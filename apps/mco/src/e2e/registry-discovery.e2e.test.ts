@@ -145,11 +145,51 @@ describe("registry discovery on the ten-node mixed fleet", () => {
     expect(result.stderr).toContain("using the registry discovery plugin");
   }, 60_000);
 
+  it("mco registry lists nodes with age, source and stale flag; --stale, filters", async () => {
+    // A node that stopped registering a day ago: stale (stale_after 1800 s), not expired.
+    const store = await openRegistryStore(
+      registrySettings(new PluginSettings("registration", new Map([["database", database]]))),
+      silent,
+    );
+    store.record({
+      identity: "gone1",
+      source: "agentlist",
+      agents: ["rpcutil"],
+      seenAt: new Date(Date.now() - 86_400_000),
+    });
+    await store.flush();
+    await store.close();
+
+    const list = await phobos(["registry"]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^Identity\s+Last seen\s+Source\n/);
+    expect(list.stdout).toMatch(/^gone1\s+1d 0h ago\s+agentlist\s+stale$/m);
+    expect(list.stdout).toMatch(/^node3\s+\d+[sm]( \d+s)? ago\s+inventory$/m);
+    expect(list.stdout).toContain("\n11 nodes, 1 stale\n");
+    const stale = await phobos(["registry", "list", "--stale"]);
+    expect(stale.stdout.split("\n").filter((l) => /^(node|gone)/.test(l))).toEqual([
+      expect.stringMatching(/^gone1\s/),
+    ]);
+    const web = await phobos(["registry", "-F", "role=web"]);
+    const listed = web.stdout.split("\n").flatMap((l) => /^(node\d+)\s/.exec(l)?.[1] ?? []);
+    expect(listed).toEqual(["node1", "node10", "node5", "node6"]);
+
+    expect(nodeSet((await phobos(["find", "--dm", "registry", "-I", "/^gone/"])).stdout)).toEqual([]);
+    const included = await phobos(["find", "--dm", "registry", "--do", "include_stale", "-I", "/^gone/"]);
+    expect(included.stdout).toBe("gone1\n");
+
+    const wrong = await phobos(["registry", "prune"]);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain("Unknown registry command 'prune': use list or refresh");
+  }, 60_000);
+
   it("fails in one line naming the key when plugin.registry.database is not set", async () => {
     const file = await config("client-no-registry", []);
-    const result = await phobos(["find", "--dm", "registry"], file);
-    expect(result.code).not.toBe(0);
-    expect(result.stdout).toBe("");
-    expect(result.stderr).toContain("plugin.registry.database: is not set");
+    for (const args of [["find", "--dm", "registry"], ["registry"]]) {
+      const result = await phobos(args, file);
+      expect(result.code, args.join(" ")).not.toBe(0);
+      expect(result.stdout, args.join(" ")).toBe("");
+      expect(result.stderr, args.join(" ")).toContain("plugin.registry.database: is not set");
+    }
   }, 60_000);
 });
