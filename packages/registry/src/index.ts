@@ -22,6 +22,7 @@ export { type OpenRegistryOptions, openRegistryStore } from "./store.js";
 export { createThrottledLog, type ThrottledLog } from "./throttled-log.js";
 export type {
   NodeRecord,
+  NodesOptions,
   NodeUpdate,
   RecordOutcome,
   RegistrationEntry,

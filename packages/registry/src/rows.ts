@@ -1,4 +1,5 @@
 import type { FactValue } from "@phobos/core";
+import { factColumns, factsFromColumns, projectable } from "./fact-projection.js";
 import type { HistoryRow, StoredNode } from "./pending.js";
 import { placeholders, type SqlSession, valuesList } from "./sql.js";
 import type { RegistrySource } from "./types.js";
@@ -17,12 +18,12 @@ const NODE_COLUMNS = [
 ] as const;
 const SELECT_NODE = `SELECT ${NODE_COLUMNS.join(", ")} FROM registry_nodes`;
 
-export function nodeFromRow(row: Record<string, unknown>): StoredNode {
+export function nodeFromRow(row: Record<string, unknown>, facts?: Record<string, FactValue>): StoredNode {
   return {
     identity: String(row.identity),
     collectives: JSON.parse(String(row.collectives)) as string[],
     agents: JSON.parse(String(row.agents)) as string[],
-    facts: JSON.parse(String(row.facts)) as Record<string, FactValue>,
+    facts: facts ?? (JSON.parse(String(row.facts)) as Record<string, FactValue>),
     classes: JSON.parse(String(row.classes)) as string[],
     version: row.version === null || row.version === undefined ? null : String(row.version),
     source: String(row.source) as RegistrySource,
@@ -32,9 +33,23 @@ export function nodeFromRow(row: Record<string, unknown>): StoredNode {
   };
 }
 
-export async function selectNodes(session: SqlSession, seenSince: number): Promise<StoredNode[]> {
-  const rows = await session.all(`${SELECT_NODE} WHERE last_seen >= ? ORDER BY identity`, [seenSince]);
-  return rows.map(nodeFromRow);
+export async function selectNodes(
+  session: SqlSession,
+  seenSince: number,
+  dialect: "sqlite" | "postgres",
+  facts?: readonly string[],
+): Promise<StoredNode[]> {
+  if (facts === undefined || !projectable(facts)) {
+    const rows = await session.all(`${SELECT_NODE} WHERE last_seen >= ? ORDER BY identity`, [seenSince]);
+    return rows.map((row) => nodeFromRow(row));
+  }
+  const columns = factColumns(facts, dialect);
+  const others = NODE_COLUMNS.filter((c) => c !== "facts");
+  const rows = await session.all(
+    `SELECT ${[...others, ...columns.sql].join(", ")} FROM registry_nodes WHERE last_seen >= ? ORDER BY identity`,
+    [...columns.params, seenSince],
+  );
+  return rows.map((row) => nodeFromRow({ ...row, facts: "{}" }, factsFromColumns(row, facts)));
 }
 
 export async function selectNode(session: SqlSession, identity: string, seenSince: number) {

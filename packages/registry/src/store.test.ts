@@ -224,3 +224,64 @@ describe.each(["sqlite", "postgres"] as const)("the registry on %s", (kind) => {
 function describeOf(db: TestDatabase): string {
   return db.kind === "sqlite" ? `sqlite:${db.database}` : db.database.replace(/:[^:@/]*@/, ":***@");
 }
+
+describe.each(["sqlite", "postgres"] as const)("reading only some facts on %s", (kind) => {
+  let db: TestDatabase;
+  let store: RegistryStore;
+  beforeEach(async () => {
+    db = await createTestDatabase(kind);
+    store = await openRegistryStore(settingsFor(db.database), createLogger(memorySink(), "t"));
+  });
+  afterEach(async () => {
+    await store.close();
+    await db.drop();
+  });
+
+  it("gives just the named facts, exact keys before dotted paths, and leaves out missing ones", async () => {
+    store.record({
+      identity: "a",
+      agents: ["rpcutil"],
+      facts: {
+        role: "web",
+        "os.family": "flat",
+        os: { family: "Debian", release: { major: "12" } },
+        disks: [{ size: "10" }, { size: "20" }],
+        mounts: ["/", "/var"],
+        empty: null,
+      },
+      classes: ["base"],
+      source: "meta",
+    });
+    store.record({ identity: "b", agents: ["rpcutil"], facts: { role: "db" }, source: "meta" });
+    await store.flush();
+    const names = [
+      "role",
+      "os.family",
+      "os.release.major",
+      "disks.1.size",
+      "mounts",
+      "os",
+      "missing",
+      "empty",
+    ];
+    const nodes = await store.nodes({ facts: names });
+    expect(nodes.map((n) => [n.identity, n.facts])).toEqual([
+      [
+        "a",
+        {
+          role: "web",
+          "os.family": "flat",
+          "os.release.major": "12",
+          "disks.1.size": "20",
+          mounts: ["/", "/var"],
+          os: { family: "Debian", release: { major: "12" } },
+          empty: null,
+        },
+      ],
+      ["b", { role: "db" }],
+    ]);
+    expect(nodes[0]).toMatchObject({ agents: ["rpcutil"], classes: ["base"], source: "meta" });
+    // A name no JSON path can hold: the whole fact sets, as without the option.
+    expect((await store.nodes({ facts: ['we"ird'] }))[1]?.facts).toEqual({ role: "db" });
+  });
+});

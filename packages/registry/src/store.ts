@@ -18,6 +18,7 @@ import { openSqlite } from "./sqlite.js";
 import { createThrottledLog } from "./throttled-log.js";
 import {
   type NodeRecord,
+  type NodesOptions,
   type NodeUpdate,
   REGISTRY_SOURCES,
   type RecordOutcome,
@@ -146,9 +147,10 @@ class Store implements RegistryStore {
     return this.#exclusive(() => this.#writeAll());
   }
 
-  async nodes(): Promise<NodeRecord[]> {
+  async nodes(options: NodesOptions = {}): Promise<NodeRecord[]> {
     const t = this.now();
-    const rows = await this.#read(() => selectNodes(this.db, t - this.settings.expireAfter * 1000));
+    const since = t - this.settings.expireAfter * 1000;
+    const rows = await this.#read(() => selectNodes(this.db, since, this.db.dialect, options.facts));
     return rows.map((row) => this.#toRecord(row, t));
   }
 
