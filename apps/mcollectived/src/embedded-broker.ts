@@ -1,9 +1,12 @@
 import type { BrokerLimits } from "@phobos/broker";
 import { type Config, ConfigError, type Logger, pluginSettings } from "@phobos/core";
+import type { MetricSet } from "@phobos/metrics";
 
 export interface EmbeddedBroker {
   readonly host: string;
   readonly port: number;
+  /** The broker's metrics, for the daemon's endpoint. */
+  readonly metrics: MetricSet;
   close(): Promise<void>;
 }
 
@@ -22,9 +25,14 @@ export interface EmbeddedBroker {
 export async function startEmbeddedBroker(config: Config, log: Logger): Promise<EmbeddedBroker | undefined> {
   const settings = pluginSettings(config, "broker");
   if (!settings.boolean("enable", false)) return undefined;
-  const { BROKER_LIMIT_KEYS, parseBrokerLimit, parseUserSpec, readBrokerConfig, startBroker } = await import(
-    "@phobos/broker"
-  );
+  const {
+    BROKER_LIMIT_KEYS,
+    brokerMetricSet,
+    parseBrokerLimit,
+    parseUserSpec,
+    readBrokerConfig,
+    startBroker,
+  } = await import("@phobos/broker");
   const file = settings.string("config");
   const base = file ? await readBrokerConfig(file) : {};
   const users = settings
@@ -66,5 +74,10 @@ export async function startEmbeddedBroker(config: Config, log: Logger): Promise<
       : {}),
     logger: log.child("broker"),
   });
-  return broker;
+  return {
+    host: broker.host,
+    port: broker.port,
+    metrics: brokerMetricSet(broker),
+    close: () => broker.close(),
+  };
 }

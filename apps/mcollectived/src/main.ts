@@ -16,8 +16,9 @@ import {
   serverConfigFile,
   sinkFromConfig,
 } from "@phobos/core";
-import { Server } from "@phobos/server";
+import { Server, serverMetricSet } from "@phobos/server";
 import { startEmbeddedBroker } from "./embedded-broker.js";
+import { type MetricsSettings, readMetricsSettings, startDaemonMetrics } from "./metrics.js";
 import { writePidfile } from "./pidfile.js";
 
 const USAGE =
@@ -87,16 +88,12 @@ function daemonize(argv: string[]): never {
 
 async function run(flags: Flags, argv: string[]): Promise<void> {
   let config: Config;
+  let metricsSettings: MetricsSettings | undefined;
   try {
     config = loadConfig(flags.config);
+    metricsSettings = readMetricsSettings(config);
   } catch (err) {
     process.stderr.write(`mcollectived: ${(err as Error).message}\n`);
-    process.exit(1);
-  }
-  if (config.loggerType === "syslog") {
-    process.stderr.write(
-      `mcollectived: ${config.sources.get("logger_type")?.file ?? flags.config}: logger_type = syslog is not supported by Phobos: use file (with logfile) or console\n`,
-    );
     process.exit(1);
   }
   if (flags.daemonize ?? config.daemonize) daemonize(argv);
@@ -139,6 +136,18 @@ async function run(flags: Flags, argv: string[]): Promise<void> {
   const findPlugins = () =>
     discoverPlugins({ libdirs: config.libdir, appDir: APP_DIR, log: log.child("plugins") });
   const server = new Server({ config, registry: await findPlugins(), log });
+  const metrics = metricsSettings
+    ? await startDaemonMetrics(
+        metricsSettings,
+        [serverMetricSet(server.stats), ...(broker ? [broker.metrics] : [])],
+        log,
+      ).catch((err: Error) => {
+        log.fatal(err.message);
+        process.stderr.write(`mcollectived: ${err.message}\n`);
+        removePidfile();
+        process.exit(1);
+      })
+    : undefined;
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -147,6 +156,7 @@ async function run(flags: Flags, argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     await server.stop();
+    await metrics?.close();
     await broker?.close();
     removePidfile();
     process.exit(0);

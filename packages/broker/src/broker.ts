@@ -21,6 +21,15 @@ const CLOSE_GRACE_MS = 1000;
 /** How often buffered messages are checked for expiry when nobody consumes them. */
 const EXPIRY_SWEEP_MS = 1000;
 
+/** One queue as it stands. */
+export interface QueueDepth {
+  readonly vhost: string;
+  readonly queue: string;
+  /** Messages waiting, not yet delivered. */
+  readonly depth: number;
+  readonly consumers: number;
+}
+
 /** A broker listening for STOMP clients. */
 export interface RunningBroker {
   /** The address it listens on, as bound. */
@@ -30,6 +39,8 @@ export interface RunningBroker {
   readonly tls: boolean;
   address(): AddressInfo;
   stats(): BrokerStats;
+  /** Every queue with what it holds now: depth per queue, for metrics and operators. */
+  queues(): QueueDepth[];
   /** Declares an exchange (e.g. before clients arrive with `strictExchanges`). */
   declareExchange(name: string, type: ExchangeType, vhost?: string): void;
   /** Stops listening, closes every connection, releases all timers. Idempotent. */
@@ -168,6 +179,20 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     port: address.port,
     tls: options.tls !== undefined,
     address: () => address,
+    queues(): QueueDepth[] {
+      const list: QueueDepth[] = [];
+      for (const vhost of vhosts.all()) {
+        for (const queue of vhost.queueList) {
+          list.push({
+            vhost: vhost.name,
+            queue: queue.name,
+            depth: queue.depth,
+            consumers: queue.consumerCount,
+          });
+        }
+      }
+      return list;
+    },
     stats(): BrokerStats {
       let exchanges = 0;
       let queues = 0;

@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseExposition, sampleValue } from "@phobos/metrics";
 import { afterEach, describe, expect, it } from "vitest";
 import { mergeOptions, parseCliArgs, UsageError } from "./cli.js";
 import { RawClient } from "./test-support/raw-client.js";
@@ -30,11 +31,16 @@ describe("parseCliArgs", () => {
         "--tls-ca",
         "ca.pem",
         "--verbose",
+        "--metrics-port",
+        "9464",
+        "--metrics-bind",
+        "::1",
       ]),
     ).toEqual({
       help: false,
       verbose: true,
       config: undefined,
+      metrics: { host: "::1", port: 9464 },
       options: {
         host: "0.0.0.0",
         port: 61614,
@@ -46,6 +52,7 @@ describe("parseCliArgs", () => {
       },
     });
     expect(parseCliArgs([]).options).toEqual({});
+    expect(parseCliArgs([]).metrics).toBeUndefined();
   });
 
   it.each([
@@ -54,6 +61,8 @@ describe("parseCliArgs", () => {
     [["--user", "nobody"], "--user 'nobody' is not NAME:PASSWORD"],
     [["--tls-key", "k.pem"], "--tls-key needs --tls-cert"],
     [["--tls-cert", "c.pem"], "--tls-cert needs --tls-key"],
+    [["--metrics-port", "x"], "--metrics-port 'x' is not a port number"],
+    [["--metrics-bind", "0.0.0.0"], "--metrics-bind needs --metrics-port"],
     [["--frobnicate"], "Unknown option '--frobnicate'"],
     [["stray"], "stray"],
   ])("refuses %j", (argv, message) => {
@@ -124,6 +133,27 @@ describe("bin/phobos-broker", () => {
     const port = Number(/:(\d+) /.exec(line)?.[1]);
     const client = await RawClient.open(port);
     await client.connect({ login: "mco", passcode: "secret" });
+    broker.child.kill("SIGTERM");
+    expect(await broker.exited).toBe(0);
+    await client.closed;
+  });
+
+  it("serves its metrics on --metrics-port, GET /metrics only", async () => {
+    const broker = run(["--port", "0", "--metrics-port", "0"]);
+    const port = Number(/:(\d+) /.exec(await broker.line)?.[1]);
+    const client = await RawClient.open(port);
+    await client.connect();
+    let url = "";
+    for (let i = 0; i < 200 && !url; i++) {
+      url = /metrics on (\S+)/.exec(broker.output().stdout)?.[1] ?? "";
+      if (!url) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const samples = parseExposition(await (await fetch(url)).text());
+    expect(sampleValue(samples, "phobos_broker_authenticated_connections")).toBe(1);
+    expect(sampleValue(samples, "phobos_broker_connections_total")).toBe(1);
+    expect((await fetch(url, { method: "POST" })).status).toBe(405);
+    expect((await fetch(url.replace("/metrics", "/"))).status).toBe(404);
     broker.child.kill("SIGTERM");
     expect(await broker.exited).toBe(0);
     await client.closed;

@@ -3,6 +3,7 @@ import { type BrokerUser, DEFAULT_USERS, parseUserSpec } from "./auth.js";
 import { DEFAULT_HOST, DEFAULT_PORT, type RunningBroker, startBroker } from "./broker.js";
 import { readBrokerConfig } from "./config-file.js";
 import type { BrokerLogger } from "./logger.js";
+import { brokerMetricSet } from "./metrics.js";
 import type { BrokerOptions, BrokerTlsOptions } from "./options.js";
 
 export const USAGE = `Usage: phobos-broker [options]
@@ -20,6 +21,8 @@ Options:
   --tls-cert FILE      serve STOMP over TLS with this certificate (PEM)
   --tls-key FILE       ... and this private key (PEM)
   --tls-ca FILE        require client certificates signed by this CA (PEM)
+  --metrics-port N     serve Prometheus metrics on GET /metrics at this port (default: off)
+  --metrics-bind ADDR  address of the metrics endpoint (default 127.0.0.1)
   --verbose            log connections, errors and routing to stderr
   --help               show this help
 `;
@@ -35,6 +38,8 @@ export interface CliInvocation {
   readonly config: string | undefined;
   /** Options from the flags alone; the config file is merged under them. */
   readonly options: BrokerOptions;
+  /** Where the Prometheus endpoint listens; undefined without --metrics-port. */
+  readonly metrics: { host: string; port: number } | undefined;
 }
 
 export function parseCliArgs(argv: readonly string[]): CliInvocation {
@@ -58,6 +63,16 @@ export function parseCliArgs(argv: readonly string[]): CliInvocation {
     }
     port = Number(values.port);
   }
+  let metrics: CliInvocation["metrics"];
+  const metricsPort = values["metrics-port"];
+  if (metricsPort !== undefined) {
+    if (!/^[0-9]+$/.test(metricsPort) || Number(metricsPort) > 65535) {
+      throw new UsageError(`--metrics-port '${metricsPort}' is not a port number`);
+    }
+    metrics = { host: values["metrics-bind"] ?? "127.0.0.1", port: Number(metricsPort) };
+  } else if (values["metrics-bind"] !== undefined) {
+    throw new UsageError("--metrics-bind needs --metrics-port");
+  }
   if (values["tls-cert"] === undefined && values["tls-key"] !== undefined) {
     throw new UsageError("--tls-key needs --tls-cert");
   }
@@ -79,6 +94,7 @@ export function parseCliArgs(argv: readonly string[]): CliInvocation {
     help: values.help ?? false,
     verbose: values.verbose ?? false,
     config: values.config,
+    metrics,
     options: {
       ...(values.bind !== undefined ? { host: values.bind } : {}),
       ...(port !== undefined ? { port } : {}),
@@ -101,6 +117,8 @@ function parseFlags(argv: readonly string[]) {
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
       "tls-ca": { type: "string" },
+      "metrics-port": { type: "string" },
+      "metrics-bind": { type: "string" },
       verbose: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -159,13 +177,25 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
     io.stderr.write(`phobos-broker: ${(error as Error).message}\n`);
     return 1;
   }
+  let metrics: { url: string; close(): Promise<void> } | undefined;
+  if (invocation.metrics) {
+    try {
+      // prom-client loads only here, for a broker asked to serve metrics.
+      const { startMetricsEndpoint } = await import("@phobos/metrics");
+      metrics = await startMetricsEndpoint({ ...invocation.metrics, sets: [brokerMetricSet(broker)] });
+    } catch (error) {
+      io.stderr.write(`phobos-broker: ${(error as Error).message}\n`);
+      await broker.close();
+      return 1;
+    }
+  }
   // Handlers first: whoever reads the line below may signal the broker at once.
   const stopped = new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
       if (invocation.verbose) io.stderr.write(`phobos-broker: ${signal}, closing\n`);
-      broker.close().then(
+      Promise.all([metrics?.close(), broker.close()]).then(
         () => resolve(0),
         () => resolve(1),
       );
@@ -180,5 +210,6 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
   io.stdout.write(
     `phobos-broker listening on ${broker.tls ? "stomp+ssl" : "stomp"}://${broker.host}:${broker.port} (${who})\n`,
   );
+  if (metrics) io.stdout.write(`phobos-broker metrics on ${metrics.url}\n`);
   return stopped;
 }

@@ -1,10 +1,11 @@
 export { type BrokerUser, DEFAULT_USERS, parseUserSpec } from "./auth.js";
-export { DEFAULT_HOST, DEFAULT_PORT, type RunningBroker, startBroker } from "./broker.js";
+export { DEFAULT_HOST, DEFAULT_PORT, type QueueDepth, type RunningBroker, startBroker } from "./broker.js";
 export { BROKER_LIMIT_KEYS, parseBrokerConfig, parseBrokerLimit, readBrokerConfig } from "./config-file.js";
 export { BrokerConfigError, StompError, StompProtocolError } from "./errors.js";
 export type { ExchangeType } from "./exchange.js";
 export { type BrokerLimits, DEFAULT_LIMITS } from "./limits.js";
 export { type BrokerLogger, quietLogger } from "./logger.js";
+export { brokerMetricSet } from "./metrics.js";
 export type { BrokerOptions, BrokerTlsOptions } from "./options.js";
 export type { BrokerStats } from "./stats.js";
 export type { ExchangeDeclaration } from "./vhost.js";

@@ -11,6 +11,7 @@ export * from "@phobos/ruby";
 export * from "./config/index.js";
 export * from "./filter/index.js";
 export * from "./log/logger.js";
+export * from "./log/syslog-sink.js";
 export * from "./message/index.js";
 export { pluginContextFor } from "./plugin/context-for.js";
 export * from "./plugin/index.js";

@@ -18,6 +18,7 @@ import {
   RpcError,
   RpcStatus,
   rpcReplyToRuby,
+  rpcRequestAction,
   rpcRequestFromRuby,
   setDefaultInputs,
   UnknownRpcActionError,
@@ -32,6 +33,16 @@ export interface HostedAgent {
   name: string;
   instance: Agent;
   ddl: AgentDdl;
+}
+
+/**
+ * The action a request asks of `agent`, as a metrics label: a name its DDL
+ * declares, else `unknown`, so senders cannot grow the label set without
+ * bound. A raw agent (discovery) gets its body when that is a String.
+ */
+export function declaredAction(agent: HostedAgent, body: RubyValue): string {
+  const name = rpcRequestAction(body) ?? (typeof body === "string" ? body : undefined);
+  return name !== undefined && Object.hasOwn(agent.ddl.actions, name) ? name : "unknown";
 }
 
 export interface AgentHostOptions {

@@ -9,4 +9,5 @@ export * from "./replay-cache.js";
 export * from "./replay-journal.js";
 export * from "./run-command.js";
 export * from "./server.js";
+export * from "./server-metrics.js";
 export * from "./stats.js";

@@ -34,7 +34,7 @@ import {
   transformDataInput,
   validateDataQuery,
 } from "@phobos/core";
-import { type HostedAgent, runAgentRequest } from "./agent-host.js";
+import { declaredAction, type HostedAgent, runAgentRequest } from "./agent-host.js";
 import { ClassesFile } from "./classes.js";
 import { dataResult } from "./data-result.js";
 import { EventLoopWatch } from "./event-loop-watch.js";
@@ -559,6 +559,7 @@ export class Server {
     if (this.#log.enabled("debug"))
       this.#log.debug(`Handling message ${describe(request)}: ${inspect(request.body, { maxLength: 500 })}`);
     let body: Awaited<ReturnType<typeof runAgentRequest>>;
+    const actionFinished = stats.startAction(agent.name, declaredAction(agent, request.body));
     try {
       body = await runAgentRequest(agent, request, {
         log: this.#agentLog(agent.name),
@@ -573,6 +574,8 @@ export class Server {
       stats.failed++;
       this.#log.error(`Execution of ${request.agent} failed: ${(err as Error).message}`);
       return;
+    } finally {
+      actionFinished();
     }
     if (body === undefined) return;
     const bytes = this.#security.encodeReply(

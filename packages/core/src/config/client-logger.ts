@@ -6,12 +6,13 @@ const silent: LogSink = { level: "fatal", write() {} };
 
 /**
  * A client's log (mco's, openClient's), from `logger_type`/`loglevel`:
- * console lines on stderr, or the log file. MCollective's client logs
- * nowhere when `logger_type = file` names no `logfile` (its default) or
- * when it is syslog, so neither does a Phobos client.
+ * console lines on stderr, the log file, or syslog (as Ruby's mco did).
+ * MCollective's client logs nowhere when `logger_type = file` names no
+ * `logfile` (its default), so neither does a Phobos client.
  */
 export function clientLogger(config: Config): Logger {
   if (config.loggerType === "console") return createLogger(consoleSink(config.loglevel, { color: false }));
+  if (config.loggerType === "syslog") return createLogger(sinkFromConfig(config));
   if (config.loggerType === "file" && config.logfile) return createLogger(sinkFromConfig(config));
   return createLogger(silent);
 }

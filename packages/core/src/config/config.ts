@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { ConfigError } from "@phobos/errors";
 import { isLogLevel, type LogLevel } from "../log/logger.js";
+import { SYSLOG_FACILITIES } from "../log/syslog-sink.js";
 import { type ConfigLine, parseConfigText } from "./parse.js";
 import { PluginSettings, parseBoolean } from "./plugin-settings.js";
 
@@ -55,6 +56,7 @@ export interface Config {
   defaultBatchSleepTime: number;
   color: boolean;
   daemonize: boolean;
+  /** Never set from a file (see REFUSED): `get_config_item ssl_cipher` answers Ruby's default. */
   sslCipher: string;
   /** Every `plugin.x.y` key, as `x.y` (MCollective's `pluginconf`). */
   pluginConf: Map<string, string>;
@@ -119,7 +121,6 @@ const KEYS: Record<string, KeySpec> = {
   rpclimitmethod: { field: "rpcLimitMethod", kind: "string", check: oneOf("first", "random") },
   logger_type: { field: "loggerType", kind: "string", check: oneOf("file", "console", "syslog") },
   fact_cache_time: { field: "factCacheTime", kind: "integer" },
-  ssl_cipher: { field: "sslCipher", kind: "string" },
   threaded: { field: "threaded", kind: "boolean" },
   ttl: { field: "ttl", kind: "integer" },
   default_discovery_options: { field: "defaultDiscoveryOptions", kind: "accumulate" },
@@ -129,6 +130,16 @@ const KEYS: Record<string, KeySpec> = {
   activate_agents: { field: "activateAgents", kind: "boolean" },
   default_batch_size: { field: "defaultBatchSize", kind: "integer" },
   default_batch_sleep_time: { field: "defaultBatchSleepTime", kind: "float" },
+};
+
+/**
+ * Keys MCollective 2.12 reads that would do nothing in Phobos: a line
+ * setting one is a ConfigError saying why and what to do, never a silent
+ * no-op.
+ */
+const REFUSED: Record<string, string> = {
+  ssl_cipher:
+    "is not used by Phobos: it chose the AES cipher of Ruby MCollective's aes_security plugin, which Phobos does not have (psk and ssl never read it, in Ruby either), and it is not a TLS setting; remove the line",
 };
 
 /** Accepted and ignored by MCollective 2.12 with a warning; so here too. */
@@ -262,6 +273,8 @@ export function applyConfigLines(config: Config, lines: ConfigLine[]): Config {
       );
       continue;
     }
+    const refusal = REFUSED[line.key];
+    if (refusal) throw new ConfigError(refusal, where);
     const spec = KEYS[line.key];
     if (!spec) throw new ConfigError(`unknown config parameter${suggestKey(line.key)}`, where);
     const problem = spec.check?.(line.value);
@@ -300,8 +313,41 @@ export function readPluginConfigDir(dir: string): ConfigLine[] {
   return lines;
 }
 
+/**
+ * `logfacility` counts only with `logger_type = syslog` (MCollective's
+ * server.cfg templates set it beside a file logger, with a comment after
+ * the value), so it is checked only then; `plugin.syslog.socket` only
+ * makes sense with it.
+ */
+function checkSyslog(config: Config): void {
+  const at = (key: string) => ({ ...config.sources.get(key), key });
+  if (config.loggerType === "syslog") {
+    const facility = config.logfacility.toLowerCase();
+    if (!Object.hasOwn(SYSLOG_FACILITIES, facility)) {
+      throw new ConfigError(
+        `'${config.logfacility}' is not a syslog facility: use one of ${Object.keys(SYSLOG_FACILITIES).join(", ")}`,
+        at(config.sources.has("logfacility") ? "logfacility" : "logger_type"),
+      );
+    }
+  }
+  for (const key of config.pluginConf.keys()) {
+    if (!key.startsWith("syslog.")) continue;
+    const full = `plugin.${key}`;
+    if (key !== "syslog.socket") {
+      throw new ConfigError("is not a syslog setting: the one there is is plugin.syslog.socket", at(full));
+    }
+    if (config.loggerType !== "syslog") {
+      throw new ConfigError(
+        `has no effect with logger_type = ${config.loggerType}: set logger_type = syslog or remove the line`,
+        at(full),
+      );
+    }
+  }
+}
+
 /** The rules no single key can check: at least one collective, and the main one among them. */
 export function checkConsistency(config: Config): void {
+  checkSyslog(config);
   if (config.collectives.length === 0) {
     throw new ConfigError("must name at least one collective", {
       ...config.sources.get("collectives"),

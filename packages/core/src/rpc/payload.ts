@@ -32,6 +32,11 @@ function text(value: RubyValue | undefined): string | undefined {
   return undefined;
 }
 
+/** The `:action` a SimpleRPC request body names, without decoding the rest (undefined if it names none). */
+export function rpcRequestAction(value: RubyValue): string | undefined {
+  return value instanceof Map ? text(get(value, "action")) : undefined;
+}
+
 /** Symbol keys at the top of `:data` (inputs are declared as Symbols); nested plain objects likewise. */
 export function rpcRequestToRuby(request: RpcRequestPayload): Map<RubyValue, RubyValue> {
   return new Map<RubyValue, RubyValue>([
