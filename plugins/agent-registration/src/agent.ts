@@ -1,5 +1,7 @@
 import { defineAgent, type RubyValue } from "@phobos/core";
+import { addMetricSet } from "@phobos/metrics";
 import { registrySettings } from "@phobos/registry";
+import { registrationMetricSet } from "./metrics.js";
 import { type ReceiverCounters, RegistrationReceiver } from "./receiver.js";
 
 /** A node's facts larger than this (as JSON) are not stored: a site's biggest fact sets are well under it. */
@@ -34,7 +36,16 @@ export default defineAgent({
     const maxFactsSize = ctx.settings.integer("max_facts_size", DEFAULT_MAX_FACTS_SIZE);
     const receiver = new RegistrationReceiver(settings, ctx.log, { maxFactsSize });
     await receiver.start();
-    ctx.signal.addEventListener("abort", () => void receiver.close(), { once: true });
+    // Joins mcollectived's metrics endpoint when plugin.metrics.port is set; kept unused otherwise.
+    const removeMetrics = addMetricSet(registrationMetricSet(receiver));
+    ctx.signal.addEventListener(
+      "abort",
+      () => {
+        removeMetrics();
+        void receiver.close();
+      },
+      { once: true },
+    );
     const agent: RegistrationAgent = {
       actions: {},
       handleRaw: (payload, request) => receiver.handle(payload, request),

@@ -1,5 +1,6 @@
 import { defineDiscovery } from "@phobos/core";
 import { parseDiscoveryOptions } from "./discovery-options.js";
+import { factNamesOf } from "./fact-names.js";
 import { readRegistry } from "./open-registry.js";
 import { refuseDataFunctions } from "./refuse-data-functions.js";
 import { selectNodes } from "./select-nodes.js";
@@ -22,7 +23,7 @@ export default defineDiscovery({
       refuseDataFunctions(filter);
       // Opened per discovery and closed after: an openClient script has no
       // shutdown signal, and an open connection would keep it alive.
-      const nodes = await readRegistry(ctx.settings, ctx.log);
+      const nodes = await readRegistry(ctx.settings, ctx.log, { facts: factNamesOf(filter) });
       const { identities, errors } = await selectNodes(nodes, filter, { includeStale });
       for (const [reason, count] of errors) {
         ctx.log.warn(`The filter could not be evaluated on ${count} stored node(s), left out: ${reason}`);

@@ -1,6 +1,12 @@
 import { existsSync } from "node:fs";
 import { ConfigError, type Logger, PhobosError, type PluginSettings } from "@phobos/core";
-import { openRegistryStore, type RegistryStore, redact, registrySettings } from "@phobos/registry";
+import {
+  type NodesOptions,
+  openRegistryStore,
+  type RegistryStore,
+  redact,
+  registrySettings,
+} from "@phobos/registry";
 
 /** The registry database could not be opened or read: one line naming it and why. */
 export class RegistryUnavailableError extends PhobosError {
@@ -44,11 +50,11 @@ export async function openClientRegistry(
   }
 }
 
-/** Every stored node, the store opened and closed around the read. */
-export async function readRegistry(settings: PluginSettings, log: Logger) {
+/** Every stored node (`facts`: only those facts), the store opened and closed around the read. */
+export async function readRegistry(settings: PluginSettings, log: Logger, options: NodesOptions = {}) {
   const store = await openClientRegistry(settings, log);
   try {
-    return await store.nodes();
+    return await store.nodes(options);
   } catch (cause) {
     throw new RegistryUnavailableError(
       `Cannot read the registry ${store.describe()}: ${(cause as Error).message}`,

@@ -1,5 +1,6 @@
 export { addFilterOption, buildFilter, type HostFilterOption } from "./build-filter.js";
 export { parseCompound } from "./compound/parser.js";
+export { readStatement, type StatementReading } from "./compound/statement.js";
 export { describeFilter } from "./describe-filter.js";
 export { parseFactFilter, parseWithFilter } from "./fact-filter.js";
 export { lookupFact, normalizeFacts } from "./fact-lookup.js";
