@@ -82,6 +82,7 @@ class Store implements RegistryStore {
   #serial: Promise<unknown> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #flushSoon = false;
+  #ticking = false;
   #failing = 0;
   #lastExpire: number;
   #closed = false;
@@ -207,13 +208,18 @@ class Store implements RegistryStore {
   }
 
   #tick(): void {
-    if (this.#closed) return;
+    // A database that takes its connect timeout to fail must not pile up one attempt per tick.
+    if (this.#closed || this.#ticking) return;
     const expireDue = this.now() - this.#lastExpire >= EXPIRE_EVERY_MS;
     if (this.#pending.size === 0 && !expireDue) return;
+    this.#ticking = true;
     void this.flush()
       .then(() => (expireDue ? this.expire() : 0))
       .catch(() => {
         // #writeAll has logged it (throttled); the queue is kept for the next tick.
+      })
+      .finally(() => {
+        this.#ticking = false;
       });
   }
 

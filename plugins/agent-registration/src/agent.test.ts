@@ -80,6 +80,32 @@ describe("the registration agent", () => {
     }
   });
 
+  it("created again (an agent reload) with the same settings, takes over the running receiver", async () => {
+    const settings = { database: join(dir, "reload.db") };
+    const first = await openPlugin({ definition: registration, settings }, "server");
+    const second = await openPlugin({ definition: registration, settings }, "server");
+    try {
+      (first.instance as unknown as RegistrationAgent).handleRaw(["rpcutil"], {
+        senderid: "n1",
+        requestid: "r1",
+        filter: emptyFilter(),
+        collective: "mcollective",
+        agent: "registration",
+        callerid: "uid=0",
+        ttl: 60,
+        msgtime: 0,
+        body: null,
+      });
+      expect((second.instance as unknown as RegistrationAgent).counters()).toMatchObject({
+        messages: 1,
+        store: { queued: 1 },
+      });
+    } finally {
+      first.close();
+      second.close();
+    }
+  });
+
   it("refuses a bad setting with a ConfigError naming the key", async () => {
     await expect(
       openPlugin(

@@ -16,6 +16,38 @@ export interface RegistrationAgent {
 }
 
 /**
+ * Receivers by settings, for the whole process: an agent reload (USR1)
+ * creates the agent again, and the new one takes over the running receiver
+ * (its queue, its database connection) instead of opening a second one.
+ * On globalThis so that a reload that imports this module afresh finds it.
+ */
+const RECEIVERS_KEY = Symbol.for("phobos.registration.receivers");
+const processGlobals = globalThis as Record<symbol, unknown>;
+processGlobals[RECEIVERS_KEY] ??= new Map<string, RegistrationReceiver>();
+const RECEIVERS = processGlobals[RECEIVERS_KEY] as Map<string, RegistrationReceiver>;
+
+async function sharedReceiver(
+  key: string,
+  signal: AbortSignal,
+  create: () => RegistrationReceiver,
+): Promise<RegistrationReceiver> {
+  const running = RECEIVERS.get(key);
+  if (running !== undefined) return running;
+  const receiver = create();
+  RECEIVERS.set(key, receiver);
+  signal.addEventListener(
+    "abort",
+    () => {
+      RECEIVERS.delete(key);
+      void receiver.close();
+    },
+    { once: true },
+  );
+  await receiver.start();
+  return receiver;
+}
+
+/**
  * The `registration` agent: the receiving end of MCollective's
  * registration. It stores what every node's `agentlist` or `meta`
  * registration says in the registry (`@phobos/registry`) and, as Ruby's
@@ -34,18 +66,14 @@ export default defineAgent({
   create: async (ctx) => {
     const settings = registrySettings(ctx.settings);
     const maxFactsSize = ctx.settings.integer("max_facts_size", DEFAULT_MAX_FACTS_SIZE);
-    const receiver = new RegistrationReceiver(settings, ctx.log, { maxFactsSize });
-    await receiver.start();
-    // Joins mcollectived's metrics endpoint when plugin.metrics.port is set; kept unused otherwise.
-    const removeMetrics = addMetricSet(registrationMetricSet(receiver));
-    ctx.signal.addEventListener(
-      "abort",
-      () => {
-        removeMetrics();
-        void receiver.close();
-      },
-      { once: true },
-    );
+    const receiver = await sharedReceiver(JSON.stringify({ settings, maxFactsSize }), ctx.signal, () => {
+      const created = new RegistrationReceiver(settings, ctx.log, { maxFactsSize });
+      // Joins mcollectived's metrics endpoint when plugin.metrics.port is set, once per
+      // receiver (a reload takes the receiver over, and its metrics with it).
+      const removeMetrics = addMetricSet(registrationMetricSet(created));
+      ctx.signal.addEventListener("abort", removeMetrics, { once: true });
+      return created;
+    });
     const agent: RegistrationAgent = {
       actions: {},
       handleRaw: (payload, request) => receiver.handle(payload, request),
