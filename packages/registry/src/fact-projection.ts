@@ -20,22 +20,31 @@ export function projectable(names: readonly string[]): boolean {
 export function factColumns(names: readonly string[], dialect: "sqlite" | "postgres"): FactColumns {
   const sql: string[] = [];
   const params: unknown[] = [];
+  // Each lookup parses the row's fact text again: a plain name (no dot) is looked up once.
   names.forEach((name, i) => {
     const segments = name.split(".");
     if (dialect === "sqlite") {
-      sql.push(`facts -> ? AS fact_${i}_key`, `facts -> ? AS fact_${i}_path`);
-      const path = segments.map((s) => (/^\d+$/.test(s) ? `[${s}]` : `."${s}"`)).join("");
-      params.push(`$."${name}"`, `$${path}`);
+      sql.push(`facts -> ? AS fact_${i}_key`);
+      params.push(`$."${name}"`);
+      if (segments.length > 1) {
+        sql.push(`facts -> ? AS fact_${i}_path`);
+        params.push(`$${segments.map((s) => (/^\d+$/.test(s) ? `[${s}]` : `."${s}"`)).join("")}`);
+      }
     } else {
-      sql.push(
-        `(facts::json -> ?)::text AS fact_${i}_key`,
-        `(facts::json #> ?::text[])::text AS fact_${i}_path`,
-      );
-      params.push(name, segments);
+      // `facts_json` is the row's facts cast once (see FACTS_LATERAL).
+      sql.push(`(facts_json -> ?)::text AS fact_${i}_key`);
+      params.push(name);
+      if (segments.length > 1) {
+        sql.push(`(facts_json #> ?::text[])::text AS fact_${i}_path`);
+        params.push(segments);
+      }
     }
   });
   return { sql, params };
 }
+
+/** PostgreSQL: the facts text cast to json once per row, for every lookup of the row. */
+export const FACTS_LATERAL = ", LATERAL (SELECT facts::json AS facts_json) AS cast_facts";
 
 /** The projected facts of one row: what was found, under the names asked for. */
 export function factsFromColumns(
@@ -44,7 +53,8 @@ export function factsFromColumns(
 ): Record<string, FactValue> {
   const facts: Record<string, FactValue> = {};
   names.forEach((name, i) => {
-    const value = columnValue(row[`fact_${i}_key`]) ?? columnValue(row[`fact_${i}_path`]);
+    const exact = columnValue(row[`fact_${i}_key`]);
+    const value = exact !== undefined ? exact : columnValue(row[`fact_${i}_path`]);
     if (value !== undefined) facts[name] = value;
   });
   return facts;

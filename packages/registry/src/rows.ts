@@ -1,5 +1,5 @@
 import type { FactValue } from "@phobos/core";
-import { factColumns, factsFromColumns, projectable } from "./fact-projection.js";
+import { FACTS_LATERAL, factColumns, factsFromColumns, projectable } from "./fact-projection.js";
 import type { HistoryRow, StoredNode } from "./pending.js";
 import { placeholders, type SqlSession, valuesList } from "./sql.js";
 import type { RegistrySource } from "./types.js";
@@ -46,7 +46,7 @@ export async function selectNodes(
   const columns = factColumns(facts, dialect);
   const others = NODE_COLUMNS.filter((c) => c !== "facts");
   const rows = await session.all(
-    `SELECT ${[...others, ...columns.sql].join(", ")} FROM registry_nodes WHERE last_seen >= ? ORDER BY identity`,
+    `SELECT ${[...others, ...columns.sql].join(", ")} FROM registry_nodes${dialect === "postgres" ? FACTS_LATERAL : ""} WHERE last_seen >= ? ORDER BY identity`,
     [...columns.params, seenSince],
   );
   return rows.map((row) => nodeFromRow({ ...row, facts: "{}" }, factsFromColumns(row, facts)));
