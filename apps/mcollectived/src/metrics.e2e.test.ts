@@ -259,6 +259,14 @@ describe("mcollectived with plugin.metrics.port", () => {
     expect([...after.keys()].filter((k) => k.includes("no_such_action"))).toEqual([]);
   });
 
+  it("counts mc discovery's pings as discovery#ping", async () => {
+    const before = values(await scrape());
+    expect(await (client as RawClient).pingAll([IDENTITY])).toEqual([IDENTITY]);
+    const after = await settled(before, 1);
+    expect(delta(before, after, "mcollectived_action_requests_total{agent=discovery,action=ping}")).toBe(1);
+    expect(delta(before, after, "mcollectived_replies_total")).toBe(1);
+  });
+
   it("answers only GET and HEAD on /metrics", async () => {
     expect((await http("HEAD", "/metrics")).status).toBe(200);
     for (const method of ["POST", "PUT", "DELETE"])

@@ -17,6 +17,7 @@ import {
   PluginError,
   RpcError,
   RpcStatus,
+  RubyString,
   rpcReplyToRuby,
   rpcRequestAction,
   rpcRequestFromRuby,
@@ -38,10 +39,15 @@ export interface HostedAgent {
 /**
  * The action a request asks of `agent`, as a metrics label: a name its DDL
  * declares, else `unknown`, so senders cannot grow the label set without
- * bound. A raw agent (discovery) gets its body when that is a String.
+ * bound. A raw agent (discovery) declares no actions: mc discovery's
+ * `"ping"`, the one request the protocol defines for it, is labelled `ping`.
  */
 export function declaredAction(agent: HostedAgent, body: RubyValue): string {
-  const name = rpcRequestAction(body) ?? (typeof body === "string" ? body : undefined);
+  if (agent.instance.handleRaw) {
+    const text = typeof body === "string" ? body : body instanceof RubyString ? body.toString() : undefined;
+    return text === "ping" ? "ping" : "unknown";
+  }
+  const name = rpcRequestAction(body);
   return name !== undefined && Object.hasOwn(agent.ddl.actions, name) ? name : "unknown";
 }
 
