@@ -1,0 +1,113 @@
+import type { FactValue } from "@phobos/core";
+import type { HistoryRow, StoredNode } from "./pending.js";
+import { placeholders, type SqlSession, valuesList } from "./sql.js";
+import type { RegistrySource } from "./types.js";
+
+const NODE_COLUMNS = [
+  "identity",
+  "collectives",
+  "agents",
+  "facts",
+  "classes",
+  "version",
+  "source",
+  "first_seen",
+  "last_seen",
+  "registrations",
+] as const;
+const SELECT_NODE = `SELECT ${NODE_COLUMNS.join(", ")} FROM registry_nodes`;
+
+export function nodeFromRow(row: Record<string, unknown>): StoredNode {
+  return {
+    identity: String(row.identity),
+    collectives: JSON.parse(String(row.collectives)) as string[],
+    agents: JSON.parse(String(row.agents)) as string[],
+    facts: JSON.parse(String(row.facts)) as Record<string, FactValue>,
+    classes: JSON.parse(String(row.classes)) as string[],
+    version: row.version === null || row.version === undefined ? null : String(row.version),
+    source: String(row.source) as RegistrySource,
+    firstSeen: Number(row.first_seen),
+    lastSeen: Number(row.last_seen),
+    registrations: Number(row.registrations),
+  };
+}
+
+export async function selectNodes(session: SqlSession, seenSince: number): Promise<StoredNode[]> {
+  const rows = await session.all(`${SELECT_NODE} WHERE last_seen >= ? ORDER BY identity`, [seenSince]);
+  return rows.map(nodeFromRow);
+}
+
+export async function selectNode(session: SqlSession, identity: string, seenSince: number) {
+  const rows = await session.all(`${SELECT_NODE} WHERE identity = ? AND last_seen >= ?`, [
+    identity,
+    seenSince,
+  ]);
+  return rows[0] === undefined ? undefined : nodeFromRow(rows[0]);
+}
+
+/** The stored rows of `identities`, locked for the batch's transaction where the database can. */
+export async function selectForUpdate(
+  session: SqlSession,
+  identities: readonly string[],
+  dialect: "sqlite" | "postgres",
+): Promise<Map<string, StoredNode>> {
+  const lock = dialect === "postgres" ? " ORDER BY identity FOR UPDATE" : "";
+  const rows = await session.all(
+    `${SELECT_NODE} WHERE identity IN (${placeholders(identities.length)})${lock}`,
+    identities,
+  );
+  return new Map(rows.map((row) => [String(row.identity), nodeFromRow(row)]));
+}
+
+export async function upsertNodes(session: SqlSession, nodes: readonly StoredNode[]): Promise<void> {
+  if (nodes.length === 0) return;
+  const params = nodes.flatMap((n) => [
+    n.identity,
+    JSON.stringify(n.collectives),
+    JSON.stringify(n.agents),
+    JSON.stringify(n.facts),
+    JSON.stringify(n.classes),
+    n.version,
+    n.source,
+    n.firstSeen,
+    n.lastSeen,
+    n.registrations,
+  ]);
+  const updates = NODE_COLUMNS.filter((c) => c !== "identity").map((c) => `${c} = excluded.${c}`);
+  await session.run(
+    `INSERT INTO registry_nodes (${NODE_COLUMNS.join(", ")}) VALUES ${valuesList(nodes.length, NODE_COLUMNS.length)}
+     ON CONFLICT (identity) DO UPDATE SET ${updates.join(", ")}`,
+    params,
+  );
+}
+
+export async function upsertHistory(session: SqlSession, rows: readonly HistoryRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const params = rows.flatMap((r) => [r.identity, r.slot, r.seenAt, r.source, r.collective]);
+  await session.run(
+    `INSERT INTO registry_history (identity, slot, seen_at, source, collective) VALUES ${valuesList(rows.length, 5)}
+     ON CONFLICT (identity, slot) DO UPDATE SET seen_at = excluded.seen_at, source = excluded.source, collective = excluded.collective`,
+    params,
+  );
+}
+
+export async function selectHistory(session: SqlSession, identity: string) {
+  const rows = await session.all(
+    "SELECT seen_at, source, collective FROM registry_history WHERE identity = ? ORDER BY seen_at DESC, slot DESC",
+    [identity],
+  );
+  return rows.map((r) => ({
+    seenAt: Number(r.seen_at),
+    source: String(r.source) as RegistrySource,
+    collective: r.collective === null || r.collective === undefined ? undefined : String(r.collective),
+  }));
+}
+
+/** Deletes nodes last seen before `before` and their history; resolves to how many nodes. */
+export async function deleteExpired(session: SqlSession, before: number): Promise<number> {
+  await session.run(
+    "DELETE FROM registry_history WHERE identity IN (SELECT identity FROM registry_nodes WHERE last_seen < ?)",
+    [before],
+  );
+  return session.run("DELETE FROM registry_nodes WHERE last_seen < ?", [before]);
+}
