@@ -14,7 +14,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningBroker, startBroker } from "@phobos/broker";
+import { configFromText, createLogger, memorySink, pluginSettings } from "@phobos/core";
 import { runRubyMco, writeClientConfig, writeServerConfig } from "@phobos/interop";
+import { openRegistryStore, registrySettings } from "@phobos/registry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodeIdentities } from "./identities.js";
 import { parseReplyDelay, replyDelaySeconds } from "./reply-delay.js";
@@ -58,6 +60,9 @@ describe("discovery that ends early, on a fleet with reply delays of 0-1.5 s", (
   let expectedConfig: string;
   /** The same with a listed node that does not exist. */
   let ghostConfig: string;
+  /** The node registry (SQLite) as `plugin.registry.database`, filled by `mco registry refresh`. */
+  let registryConfig: string;
+  let expectedRegistryConfig: string;
   const identities = nodeIdentities("late-", 1, COUNT).sort();
 
   beforeAll(async () => {
@@ -86,6 +91,17 @@ describe("discovery that ends early, on a fleet with reply delays of 0-1.5 s", (
       ...common,
       identity: "window-client",
       extra: { discovery_expected: "flatfile", discovery_expected_options: ghostFile },
+    });
+    const database = { "plugin.registry.database": join(dir, "registry.db") };
+    registryConfig = await writeClientConfig(join(dir, "registry"), {
+      ...common,
+      identity: "window-client",
+      extra: database,
+    });
+    expectedRegistryConfig = await writeClientConfig(join(dir, "expected-registry"), {
+      ...common,
+      identity: "window-client",
+      extra: { ...database, discovery_expected: "registry" },
     });
     sim = await startSim([
       ...["--count", String(COUNT), "--config", serverConfig],
@@ -137,6 +153,46 @@ describe("discovery that ends early, on a fleet with reply delays of 0-1.5 s", (
     const find = await mco(["find", "--dt", String(WINDOW)], ghostConfig);
     expect(findIdentities(find.stdout)).toEqual(identities);
     expect(find.stderr).toContain("Did not receive responses from ghost-node");
+  });
+
+  it("with the registry as the expected set (discovery_expected = registry), find and ping hear the fixed window's nodes and name a registered node that is gone", async () => {
+    // What the registration receiver stores: each node's agents and facts, and one node that has since gone away.
+    const settings = registrySettings(
+      pluginSettings(configFromText(`plugin.registry.database = ${join(dir, "registry.db")}\n`), "registry"),
+    );
+    const store = await openRegistryStore(settings, createLogger(memorySink()));
+    for (const identity of [...identities, "gone-node"]) {
+      const n = Number(identity.replace("late-", ""));
+      store.record({
+        identity,
+        collective: "mcollective",
+        agents: ["discovery", "rpcutil"],
+        facts: { fleet_sim_node: Number.isNaN(n) ? 0 : n },
+        source: "meta",
+      });
+    }
+    await store.flush();
+    await store.close();
+
+    const late = ["-I", "/^late-/"];
+    const find = await mco(["find", "--dt", String(WINDOW), ...late], expectedRegistryConfig);
+    expect(find.code).toBe(0);
+    expect(findIdentities(find.stdout)).toEqual(identities);
+    expect(find.stderr).not.toContain("Did not receive responses");
+    const ping = await mco(["ping", "-t", String(WINDOW), ...late], expectedRegistryConfig);
+    expect(ping.code).toBe(0);
+    expect(pingIdentities(ping.stdout)).toEqual(identities);
+    expect(ping.stdout).not.toContain("No response from:");
+    // A fact filter the registry evaluates narrows the expected set and the answer alike.
+    const one = await mco(["find", "--dt", String(WINDOW), "-F", "fleet_sim_node=3"], expectedRegistryConfig);
+    expect(findIdentities(one.stdout)).toEqual(["late-3"]);
+
+    // The whole registry: every live node still heard, the gone one named.
+    const all = await mco(["ping", "-t", String(WINDOW)], expectedRegistryConfig);
+    expect(pingIdentities(all.stdout)).toEqual(identities);
+    expect(all.stdout).toMatch(/No response from:\n\n\s+gone-node/);
+    const fixed = await mco(["find", "--dt", String(WINDOW)], registryConfig);
+    expect(findIdentities(fixed.stdout)).toEqual(identities);
   });
 
   it("--discovery-expected on the command line turns the expected set on", async () => {
