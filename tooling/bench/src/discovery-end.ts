@@ -3,19 +3,22 @@
  * `mco rpc rpcutil ping` take as whole processes when discovery waits its
  * fixed window (MCollective's way, Phobos's default), ends on a quiet
  * sliding window (`--discovery-window`), or ends once the expected nodes
- * answered (`discovery_expected = flatfile` listing the fleet); Ruby's `mco`
+ * answered (`discovery_expected = registry`, a SQLite node registry holding
+ * the fleet, or `--expected flatfile`: a file listing it); Ruby's `mco`
  * beside, with its fixed window. Fleets: 6 daemons (3 Ruby, 3 Phobos
  * mcollectived) on the machine's RabbitMQ, and 100 and 1,000 simulated
  * nodes (fleet-sim) on an embedded broker of their own. Every row says how
  * many nodes the runs found at worst: a fast mode that misses nodes is no win.
  *
  *   pnpm --filter @phobos/bench run bench:discovery-end [--sizes 6,100,1000]
- *     [--runs 5] [--window 0.3] [--no-ruby]
+ *     [--runs 5] [--window 0.3] [--expected registry|flatfile] [--no-ruby]
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { configFromText, consoleSink, createLogger, pluginSettings } from "@phobos/core";
 import { type RubyFleetNode, startRubyFleet, writeClientConfig } from "@phobos/interop";
+import { openRegistryStore, registrySettings } from "@phobos/registry";
 import { type Impl, parseFinished, parsePing, runMco } from "./lib/mco.js";
 import type { RunResult } from "./lib/run.js";
 import { openSite, startSimFleet } from "./lib/site.js";
@@ -27,11 +30,16 @@ const { values } = parseArgs({
     runs: { type: "string", default: "5" },
     window: { type: "string", default: "0.3" },
     "no-ruby": { type: "boolean", default: false },
+    expected: { type: "string", default: "registry" },
   },
 });
 const sizes = values.sizes.split(",").map(Number);
 const runs = Number(values.runs);
 const window = values.window;
+const expectedSource = values.expected;
+if (expectedSource !== "registry" && expectedSource !== "flatfile") {
+  throw new Error(`--expected: registry or flatfile, not ${expectedSource}`);
+}
 
 type Mode = "fixed" | "sliding" | "expected";
 type Command = "help" | "ping" | "find" | "rpc";
@@ -118,17 +126,41 @@ async function measure(target: Target, impls: readonly Impl[]): Promise<void> {
   }
 }
 
-/** The expected-set client config: the fixed one's broker and security, plus a flatfile of the fleet. */
+/**
+ * The expected-set client config: the fixed one's broker and security, and the fleet as the
+ * expected source: a node registry (SQLite) holding every node as registration would, or a flatfile.
+ */
 async function expectedConfig(
   dir: string,
   target: Omit<Target, "expectedConfig" | "fixedConfig">,
   settings: Parameters<typeof writeClientConfig>[1],
 ) {
-  const file = join(dir, "expected-nodes.txt");
-  await writeFile(file, `${target.nodes.join("\n")}\n`);
+  if (expectedSource === "flatfile") {
+    const file = join(dir, "expected-nodes.txt");
+    await writeFile(file, `${target.nodes.join("\n")}\n`);
+    return writeClientConfig(join(dir, "client-expected"), {
+      ...settings,
+      extra: { discovery_expected: "flatfile", discovery_expected_options: file },
+    });
+  }
+  const database = join(dir, "registry.db");
+  const store = await openRegistryStore(
+    registrySettings(pluginSettings(configFromText(`plugin.registry.database = ${database}\n`), "registry")),
+    createLogger(consoleSink("warn")),
+  );
+  for (const identity of target.nodes) {
+    store.record({
+      identity,
+      collective: "mcollective",
+      agents: ["discovery", "rpcutil"],
+      source: "agentlist",
+    });
+  }
+  await store.flush();
+  await store.close();
   return writeClientConfig(join(dir, "client-expected"), {
     ...settings,
-    extra: { discovery_expected: "flatfile", discovery_expected_options: file },
+    extra: { discovery_expected: "registry", "plugin.registry.database": database },
   });
 }
 
@@ -183,7 +215,7 @@ for (const size of sizes) {
 const MODE_TEXT: Record<Mode, string> = {
   fixed: "fixed window",
   sliding: `sliding ${window} s`,
-  expected: "expected set",
+  expected: `expected set (${expectedSource})`,
 };
 console.log(
   `\n## Discovery that ends early: whole \`mco\` process, wall time (median of ${runs} interleaved runs)\n`,
