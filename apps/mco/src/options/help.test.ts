@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import * as builtin from "@phobos/application-builtin";
 import { configFromText, type PluginDefinition } from "@phobos/core";
 import { describe, expect, it } from "vitest";
+import { withEarlyEndOptions } from "../__fixtures__/help/early-end-options.js";
 import { applicationHelp } from "./command-line.js";
 
 const config = configFromText("");
@@ -21,20 +22,6 @@ function golden(name: string): string {
       lines.findIndex((l) => l.startsWith("[exit ")),
     )
     .join("\n")}\n`;
-}
-
-/**
- * Phobos's own common options, after `--discovery-timeout` (README, "Discovery that ends early"):
- * a Ruby `mco` has no way to end discovery early.
- */
-const EARLY_END_OPTIONS = [
-  "        --discovery-window SECONDS   End discovery and ping once no reply came for this long (after the first; 0: wait the whole timeout)",
-  "        --discovery-expected METHOD  End discovery and ping once every node this discovery method lists answered",
-  "",
-].join("\n");
-
-function withEarlyEndOptions(text: string): string {
-  return text.replace(/^ +Timeout for doing discovery\n/m, (line) => `${line}${EARLY_END_OPTIONS}`);
 }
 
 async function help(definition: PluginDefinition<"application">): Promise<string> {
