@@ -112,6 +112,8 @@ export class McoInvocation implements ApplicationInvocation {
       log: this.log,
       method: this.options.discoveryMethod,
       options: [...this.options.discoveryOptions],
+      window: this.options.discoveryWindow,
+      expectedMethod: this.options.discoveryExpected,
       // Piped input is the node list when discovery is `stdin` (chosen, or detected by the application).
       stdin: client.readInputOnce(process.stdin),
     });

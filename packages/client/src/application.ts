@@ -38,6 +38,10 @@ export interface CommonOptions {
   timeout: number;
   /** `--dt`. */
   disctimeout: number | undefined;
+  /** `--discovery-window`: overrides `discovery_window`. */
+  discoveryWindow: number | undefined;
+  /** `--discovery-expected`: overrides `discovery_expected`. */
+  discoveryExpected: string | undefined;
   /** `-T`; the main collective when not given. */
   collective: string | undefined;
   ttl: number | undefined;

@@ -1,4 +1,5 @@
 import type {
+  BroadcastEnd,
   Config,
   DataDdl,
   DiscoveryClient,
@@ -25,6 +26,23 @@ const CAPABILITY_CHECKS = [
 ] as const;
 
 /**
+ * Agents every daemon runs: a filter on them selects no fewer nodes, so a
+ * method without the `agents` capability can still name the expected ones.
+ */
+const UBIQUITOUS_AGENTS = new Set(["rpcutil", "discovery"]);
+
+/** The part of `filter` a method with these capabilities cannot evaluate, if any. */
+function inexpressible(capabilities: readonly string[], filter: Filter): string | undefined {
+  for (const [cap, key, what] of CAPABILITY_CHECKS) {
+    if (!capabilities.includes(cap) && filter[key].length > 0) return `${what} filters`;
+  }
+  if (!capabilities.includes("agents") && filter.agent.some((a) => !UBIQUITOUS_AGENTS.has(a))) {
+    return "agent filters";
+  }
+  return undefined;
+}
+
+/**
  * MCollective's Discovery: picks the method (`--dm`, `default_discovery_method`),
  * refuses filters the method cannot express, switches to `mc` when a compound
  * filter needs the daemons to evaluate it, and sizes the discovery window.
@@ -35,6 +53,8 @@ export class Discoverer {
   readonly #client: DiscoveryClient;
   readonly #log: Logger;
   readonly #stdin: (() => Promise<string>) | undefined;
+  readonly #window: number;
+  readonly #expectedMethod: string;
   #method: string;
   options: string[];
   readonly #instances = new Map<string, DiscoveryMethod>();
@@ -48,6 +68,10 @@ export class Discoverer {
     options?: string[];
     /** The client's input, for methods that read it (stdin); see `readInputOnce`. */
     stdin?: (() => Promise<string>) | undefined;
+    /** `--discovery-window`: overrides `discovery_window`. */
+    window?: number | undefined;
+    /** `--discovery-expected`: overrides `discovery_expected`; "" turns it off. */
+    expectedMethod?: string | undefined;
   }) {
     this.#registry = options.registry;
     this.#config = options.config;
@@ -56,6 +80,26 @@ export class Discoverer {
     this.#stdin = options.stdin;
     this.#method = options.method ?? options.config.defaultDiscoveryMethod;
     this.options = options.options ?? [...options.config.defaultDiscoveryOptions];
+    this.#window = options.window ?? options.config.discoveryWindow;
+    if (!Number.isFinite(this.#window) || this.#window < 0) {
+      throw new UsageError(`The discovery window must be 0 or more seconds, not ${this.#window}`);
+    }
+    this.#expectedMethod = options.expectedMethod ?? options.config.discoveryExpected;
+    if (this.#expectedMethod === "mc") {
+      throw new UsageError(
+        "The expected nodes cannot come from the 'mc' discovery method: a broadcast cannot say who should answer it (discovery_expected names a method such as flatfile or registry)",
+      );
+    }
+  }
+
+  /** Seconds without a reply that end a broadcast after its first reply; 0: the fixed window. */
+  get window(): number {
+    return this.#window;
+  }
+
+  /** The method whose nodes a broadcast waits for (`discovery_expected`); "" for none. */
+  get expectedMethod(): string {
+    return this.#expectedMethod;
   }
 
   get method(): string {
@@ -154,25 +198,84 @@ export class Discoverer {
     }
   }
 
+  async #instance(name: string): Promise<DiscoveryMethod> {
+    let method = this.#instances.get(name);
+    if (!method) {
+      const definition = await this.#registry.load("discovery", name);
+      method = await createPlugin(
+        definition,
+        pluginContextFor(this.#config, "discovery", name, { log: this.#log, mode: "client" }),
+        this.#registry.find("discovery", name) ?? {},
+      );
+      this.#instances.set(name, method);
+    }
+    return method;
+  }
+
+  /**
+   * When a broadcast for `filter` may end early: the sliding window, and
+   * the nodes the `discovery_expected` method says match. Only the mc
+   * method broadcasts, so only it gets an expected set.
+   */
+  async broadcastEnd(filter: Filter): Promise<BroadcastEnd> {
+    const expected = this.forcesDirect ? undefined : await this.expectedNodes(filter);
+    return {
+      ...(this.#window > 0 ? { window: this.#window } : {}),
+      ...(expected ? { expected } : {}),
+    };
+  }
+
+  /**
+   * The nodes the `discovery_expected` method says `filter` selects, or
+   * undefined when there is no such method, it cannot express the filter,
+   * it fails (a warning: the broadcast then waits its whole window), or it
+   * knows no node: an empty answer from a registry nobody has filled yet
+   * must not end discovery before anyone could answer.
+   */
+  async expectedNodes(filter: Filter): Promise<string[] | undefined> {
+    const name = this.#expectedMethod;
+    if (name === "") return undefined;
+    try {
+      if (!this.#registry.find("discovery", name)) {
+        const known = this.#registry.list("discovery").map((e) => e.name);
+        throw new UsageError(`there is no discovery method ${name} (known: ${known.join(", ") || "none"})`);
+      }
+      const ddl = (await this.#registry.loadDdl("discovery", name)) as DiscoveryDdl;
+      const unable = inexpressible(ddl.discovery.capabilities, filter);
+      if (unable) {
+        this.#log.debug(`Not waiting for the nodes of discovery method ${name}: it cannot express ${unable}`);
+        return undefined;
+      }
+      const method = await this.#instance(name);
+      const nodes = await method.discover({
+        filter,
+        timeout: ddl.metadata.timeout,
+        limit: 0,
+        options: [...this.#config.discoveryExpectedOptions],
+        client: this.#client,
+      });
+      if (nodes.length === 0) return undefined;
+      this.#log.debug(`Expecting ${nodes.length} node(s), as discovery method ${name} lists them`);
+      return nodes;
+    } catch (err) {
+      this.#log.warn(
+        `discovery_expected method ${name} could not list the expected nodes, waiting the whole discovery window: ${(err as Error).message}`,
+      );
+      return undefined;
+    }
+  }
+
   async discover(filter: Filter, timeout: number, limit = 0): Promise<string[]> {
     await this.forceMethodByFilter(filter);
     await this.checkCapabilities(filter);
-    let method = this.#instances.get(this.#method);
-    if (!method) {
-      const definition = await this.#registry.load("discovery", this.#method);
-      method = await createPlugin(
-        definition,
-        pluginContextFor(this.#config, "discovery", this.#method, { log: this.#log, mode: "client" }),
-        this.#registry.find("discovery", this.#method) ?? {},
-      );
-      this.#instances.set(this.#method, method);
-    }
+    const method = await this.#instance(this.#method);
     const found = await method.discover({
       filter,
       timeout: await this.timeout(timeout, filter),
       limit,
       options: this.options,
       client: this.#client,
+      end: await this.broadcastEnd(filter),
       ...(this.#stdin ? { stdin: this.#stdin } : {}),
     });
     return limit > 0 ? found.slice(0, limit) : found;

@@ -1,4 +1,5 @@
 import type {
+  BroadcastEnd,
   Config,
   Connector,
   DiscoveryClient,
@@ -35,6 +36,12 @@ export interface RequestSpec {
    * answered) or a count; empty/0 waits out the full timeout.
    */
   expect?: string[] | number;
+  /**
+   * The sliding window: seconds without a reply, counted from the last one,
+   * after which collecting stops; before the first reply only the timeout
+   * counts. 0 or absent: the timeout alone (MCollective's fixed window).
+   */
+  quietWindow?: number;
   /** Reuse an id (batches share one request id, as in MCollective). */
   requestid?: string;
   /** Each reply as it arrives; return `"stop"` to stop collecting. */
@@ -80,6 +87,14 @@ function selectsEveryNode(filter: Filter): boolean {
     filter.identity.length === 0 &&
     filter.compound.length === 0
   );
+}
+
+/** A broadcast's early ends as request fields; an empty expected set says nothing, so it is dropped. */
+function broadcastEnd(end: BroadcastEnd): Pick<RequestSpec, "quietWindow" | "expect"> {
+  return {
+    ...(end.window !== undefined && end.window > 0 ? { quietWindow: end.window } : {}),
+    ...(end.expected !== undefined && end.expected.length > 0 ? { expect: [...end.expected] } : {}),
+  };
 }
 
 interface Outstanding {
@@ -219,6 +234,8 @@ export class MessagingClient {
     });
     const replySub = { kind: "reply" as const, agent: spec.agent, collective, requestSeq };
     const collecting = !spec.noReplies && !this.replyTo;
+    const quietMs = (spec.quietWindow ?? 0) * 1000;
+    let quietTimer: NodeJS.Timeout | undefined;
 
     if (collecting) {
       this.#tally.waited++;
@@ -242,6 +259,10 @@ export class MessagingClient {
           }
           if (stop || (expectList && expectList.length > 0 && waitingFor.size === 0)) finish();
           else if (!expectList && expectCount > 0 && responses >= expectCount) finish();
+          else if (quietMs > 0) {
+            clearTimeout(quietTimer);
+            quietTimer = setTimeout(finish, quietMs);
+          }
         },
       });
       await this.#connector.subscribe(replySub);
@@ -278,6 +299,7 @@ export class MessagingClient {
       await finished;
     } finally {
       clearTimeout(timer);
+      clearTimeout(quietTimer);
       this.#outstanding.delete(requestid);
       if (collecting) await this.#connector.unsubscribe(replySub).catch(() => {});
     }
@@ -313,6 +335,7 @@ export class MessagingClient {
         // Discovery for a client of another collective (`-T`) asks that collective.
         ...(filter.collective !== undefined ? { collective: filter.collective } : {}),
         timeout: options.timeout,
+        ...broadcastEnd(options),
         onReply: (reply) => {
           found.add(reply.senderid);
           options.onReply(reply.senderid);

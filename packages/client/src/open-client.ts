@@ -93,6 +93,10 @@ export interface DiscoveryOptions extends FilterOptions {
   discoveryOptions?: readonly string[];
   /** `--dt`: seconds; `discovery_timeout` from the config, else the method's. */
   discoveryTimeout?: number;
+  /** `--discovery-window`: seconds without a reply that end discovery after the first; `discovery_window` by default. */
+  discoveryWindow?: number;
+  /** `--discovery-expected`: the method whose nodes end discovery once all answered; `discovery_expected` by default. */
+  discoveryExpected?: string;
   /** `-T` for this call: discovery and requests go to this collective. */
   collective?: string;
 }
@@ -175,6 +179,8 @@ const OPTION_NAMES: Record<keyof RpcOptions, true> = {
   discoveryMethod: true,
   discoveryOptions: true,
   discoveryTimeout: true,
+  discoveryWindow: true,
+  discoveryExpected: true,
   collective: true,
   limit: true,
   limitMethod: true,
@@ -213,7 +219,19 @@ function checkOptions(options: RpcOptions, allowed: readonly string[], who: stri
         `${who}: option '${name}' takes text or a list of texts, not ${JSON.stringify(value)}`,
       );
     }
-    const seconds = ["discoveryTimeout", "timeout", "ttl", "batchSleep", "limitSeed"].includes(name);
+    if (name === "discoveryExpected" && typeof value !== "string") {
+      throw new UsageError(
+        `${who}: option '${name}' takes a discovery method name, not ${JSON.stringify(value)}`,
+      );
+    }
+    const seconds = [
+      "discoveryTimeout",
+      "discoveryWindow",
+      "timeout",
+      "ttl",
+      "batchSleep",
+      "limitSeed",
+    ].includes(name);
     if (seconds && !(typeof value === "number" && Number.isFinite(value) && value >= 0)) {
       throw new UsageError(
         `${who}: option '${name}' takes a number of at least 0, not ${JSON.stringify(value)}`,
@@ -312,6 +330,8 @@ class OpenedClient implements Client {
       "discoveryMethod",
       "discoveryOptions",
       "discoveryTimeout",
+      "discoveryWindow",
+      "discoveryExpected",
       "collective",
     ];
     checkOptions(options, allowed, "discover()");
@@ -335,6 +355,8 @@ class OpenedClient implements Client {
       log: this.log,
       method: o.discoveryMethod,
       ...(o.discoveryOptions !== undefined ? { options: [...o.discoveryOptions] } : {}),
+      window: o.discoveryWindow,
+      expectedMethod: o.discoveryExpected,
       stdin: this.stdin,
     });
     return new RpcClient({

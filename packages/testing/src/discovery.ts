@@ -1,4 +1,4 @@
-import type { DiscoveryClient, DiscoveryDdl, DiscoveryMethod, RubyValue } from "@phobos/core";
+import type { BroadcastEnd, DiscoveryClient, DiscoveryDdl, DiscoveryMethod, RubyValue } from "@phobos/core";
 import { emptyFilter, type Filter } from "@phobos/core";
 import { type Check, ensure, show } from "./check.js";
 import { ddlCheck } from "./ddl-checks.js";
@@ -18,15 +18,34 @@ export interface DiscoverySuiteOptions extends SuiteOptions<"discovery"> {
   stdin?: string;
 }
 
-/** A DiscoveryClient that answers every broadcast with `identities`, honouring `limit`; it records the calls. */
+interface BroadcastCall extends BroadcastEnd {
+  agent: string;
+  body: RubyValue;
+  filter: Filter;
+  timeout: number;
+  limit: number;
+}
+
+/**
+ * A DiscoveryClient that answers every broadcast with `identities`, honouring `limit`; it records the
+ * calls (with the window and expected nodes when given).
+ */
 export function createFakeDiscoveryClient(identities: readonly string[]): DiscoveryClient & {
-  calls: { agent: string; body: RubyValue; filter: Filter; timeout: number; limit: number }[];
+  calls: BroadcastCall[];
 } {
-  const calls: { agent: string; body: RubyValue; filter: Filter; timeout: number; limit: number }[] = [];
+  const calls: BroadcastCall[] = [];
   return {
     calls,
     async broadcast(agent, body, filter, options) {
-      calls.push({ agent, body, filter, timeout: options.timeout, limit: options.limit });
+      calls.push({
+        agent,
+        body,
+        filter,
+        timeout: options.timeout,
+        limit: options.limit,
+        ...(options.window !== undefined ? { window: options.window } : {}),
+        ...(options.expected !== undefined ? { expected: options.expected } : {}),
+      });
       const answering = options.limit > 0 ? identities.slice(0, options.limit) : identities;
       for (const identity of answering) options.onReply(identity);
     },

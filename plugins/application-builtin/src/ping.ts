@@ -1,12 +1,15 @@
-import { defineApplication } from "@phobos/client";
+import { defineApplication, nodeListReport } from "@phobos/client";
 import { sparkline } from "./sparkline.js";
 
 /**
  * `mco ping`: a `ping` to the discovery agent of every node the filter
  * selects; each answer is printed as it arrives with its round trip, then
- * the statistics. It always waits the whole timeout: nobody knows how many
- * nodes there are. When `-t` is left at its default the discovery timeout
- * is added to it, as MCollective does.
+ * the statistics. It waits the whole timeout, as nobody knows how many
+ * nodes there are, unless told when to stop: once no reply came for the
+ * discovery window (`--discovery-window`), or once every node the
+ * `discovery_expected` method lists answered (those that did not are named).
+ * When `-t` is left at its default the discovery timeout is added to it, as
+ * MCollective does.
  */
 export default defineApplication({
   name: "ping",
@@ -29,6 +32,7 @@ export default defineApplication({
       const discoverer = await inv.discoverer();
       await discoverer.validateCompound(options.filter);
       const wait = await discoverer.timeout(timeout, options.filter);
+      const expected = await discoverer.expectedNodes(options.filter);
 
       const times: number[] = [];
       const start = performance.now();
@@ -37,6 +41,8 @@ export default defineApplication({
         body: "ping",
         filter: options.filter,
         timeout: wait,
+        quietWindow: discoverer.window,
+        ...(expected ? { expect: expected } : {}),
         onReply: (reply) => {
           const ms = performance.now() - start;
           times.push(ms);
@@ -54,6 +60,9 @@ export default defineApplication({
         );
       } else {
         inv.stdout.write("No responses received\n");
+      }
+      if (outcome.noresponsefrom.length > 0) {
+        inv.stdout.write(`\n${nodeListReport("No response from:", outcome.noresponsefrom, inv.color)}\n`);
       }
       return inv.haltCode({ discoverytime: 0, responses: outcome.responses });
     },

@@ -50,6 +50,18 @@ describe("mc discovery", () => {
     expect(client.calls[0]?.limit).toBe(2);
   });
 
+  it("hands the request's end (sliding window, expected nodes) to the broadcast", async () => {
+    const client = createFakeDiscoveryClient(["node1", "node2"]);
+    const plugin = await openPlugin({ definition: mc }, "client", "mco");
+    try {
+      const end = { window: 0.3, expected: ["node1", "node2", "node3"] };
+      await plugin.instance.discover({ filter, timeout: 2, limit: 0, options: [], client, end });
+    } finally {
+      plugin.close();
+    }
+    expect(client.calls[0]).toMatchObject({ window: 0.3, expected: ["node1", "node2", "node3"], timeout: 2 });
+  });
+
   it("no replies: no nodes", async () => {
     expect(await discover(createFakeDiscoveryClient([]))).toEqual([]);
   });

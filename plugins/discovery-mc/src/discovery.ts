@@ -3,16 +3,18 @@ import { defineDiscovery } from "@phobos/core";
 /**
  * Broadcast discovery: a `"ping"` to the `discovery` agent carrying the
  * filter; every daemon that matches answers `"pong"`. Collects senders until
- * the discovery timeout, or the limit when one is set.
+ * the discovery timeout, the limit when one is set, or the request's `end`
+ * (a quiet sliding window, or every expected node answered).
  */
 export default defineDiscovery({
   name: "mc",
   description: "MCollective Broadcast based discovery",
   create: () => ({
-    async discover({ filter, timeout, limit, client }) {
+    async discover({ filter, timeout, limit, client, end }) {
       const found: string[] = [];
       const seen = new Set<string>();
       await client.broadcast("discovery", "ping", filter, {
+        ...end,
         timeout,
         limit,
         onReply(sender) {

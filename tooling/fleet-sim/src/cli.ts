@@ -22,9 +22,11 @@ import { waitUntilAnswering } from "./client.js";
 import { type FactsSpec, parseFactsSpec } from "./facts-spec.js";
 import { fleetRegistry, startFleet } from "./fleet.js";
 import { nodeIdentities } from "./identities.js";
+import { parseReplyDelay, type ReplyDelaySpec } from "./reply-delay.js";
 
 const USAGE = `Usage: fleet-sim --count N --config server.cfg [--facts 'os=debian:3,redhat:1;role=web,db']
-                 [--first 1] [--procs 1] [--loglevel warn] [--no-ready] [--ready-timeout 300] [--stdin-eof]`;
+                 [--first 1] [--procs 1] [--loglevel warn] [--no-ready] [--ready-timeout 300] [--stdin-eof]
+                 [--reply-delay [MIN-]MAX seconds] [--delay-seed 1]`;
 
 interface Options {
   count: number;
@@ -33,6 +35,9 @@ interface Options {
   configFile: string;
   facts: string;
   factsSpec: FactsSpec;
+  /** `--reply-delay` as given, for workers. */
+  replyDelayText: string | undefined;
+  replyDelay: ReplyDelaySpec | undefined;
   loglevel: LogLevel;
   ready: boolean;
   stdinEof: boolean;
@@ -49,6 +54,8 @@ function parse(argv: string[]): Options {
       count: { type: "string", short: "n" },
       config: { type: "string", short: "c" },
       facts: { type: "string", default: "" },
+      "reply-delay": { type: "string" },
+      "delay-seed": { type: "string", default: "1" },
       first: { type: "string", default: "1" },
       procs: { type: "string", default: "1" },
       loglevel: { type: "string", default: "warn" },
@@ -80,6 +87,11 @@ function parse(argv: string[]): Options {
     configFile: values.config,
     facts: values.facts,
     factsSpec: parseFactsSpec(values.facts),
+    replyDelayText: values["reply-delay"],
+    replyDelay:
+      values["reply-delay"] === undefined
+        ? undefined
+        : parseReplyDelay(values["reply-delay"], int("delay-seed", values["delay-seed"], 0)),
     loglevel,
     ready: !values["no-ready"],
     stdinEof: values["stdin-eof"],
@@ -99,6 +111,7 @@ async function runLocal(options: Options, config: Config, log: Logger): Promise<
     count: options.count,
     first: options.first,
     facts: options.factsSpec,
+    ...(options.replyDelay ? { replyDelay: options.replyDelay } : {}),
     log,
   });
   return () => fleet.stop();
@@ -128,6 +141,9 @@ async function runWorkers(options: Options): Promise<() => Promise<void>> {
           "--loglevel",
           options.loglevel,
         ],
+        ...(options.replyDelay
+          ? ["--reply-delay", options.replyDelayText ?? "", "--delay-seed", String(options.replyDelay.seed)]
+          : []),
       ],
       { stdio: ["pipe", "pipe", "inherit"] },
     );

@@ -3,12 +3,10 @@
  * of its own) and against the embedded broker, answered by the real `apps/mco` binary
  * and by Debian's Ruby `mco`.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { type RunningBroker, startBroker } from "@phobos/broker";
 import {
   type RubyFleet,
@@ -20,36 +18,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { factsFor, parseFactsSpec } from "./facts-spec.js";
 import { nodeIdentities } from "./identities.js";
+import { BIN, type Sim, startSim } from "./start-sim.js";
 
-const BIN = fileURLToPath(new URL("../bin/fleet-sim", import.meta.url));
 const FACTS = "os=debian:3,redhat:1;role=web,db,app";
-
-interface Sim {
-  child: ChildProcess;
-  ready: { ready: number; count: number; first: string; last: string };
-  stop(): Promise<number | null>;
-}
-
-/** Starts bin/fleet-sim and waits for its `ready` line. */
-function startSim(args: readonly string[]): Promise<Sim> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  const stderr: string[] = [];
-  child.stderr?.on("data", (c: Buffer) => stderr.push(c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    return exited;
-  };
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.on("line", (line) => {
-      if (line.startsWith('{"ready"')) resolve({ child, ready: JSON.parse(line) as Sim["ready"], stop });
-    });
-    void exited.then((code) =>
-      reject(new Error(`fleet-sim exited with ${code} before it was ready:\n${stderr.join("")}`)),
-    );
-  });
-}
 
 function mco(args: readonly string[], configFile: string, implementation: "phobos" | "ruby" = "phobos") {
   return runRubyMco(args, { configFile, implementation, timeoutMs: 60_000 });

@@ -4,6 +4,7 @@ import { type Config, discoverPlugins, type Logger, type PluginRegistry } from "
 import { Server } from "@phobos/server";
 import type { FactsSpec } from "./facts-spec.js";
 import { nodeIdentity } from "./identities.js";
+import type { ReplyDelaySpec } from "./reply-delay.js";
 import { SIM_FACTS, simFactsPlugin } from "./sim-facts.js";
 import { SimRegistry } from "./sim-registry.js";
 
@@ -17,6 +18,8 @@ export interface FleetOptions {
   /** Number of the first node (default 1): several processes split one fleet. */
   first?: number;
   facts?: FactsSpec;
+  /** Each node holds its replies back this long (`replyDelaySeconds`). */
+  replyDelay?: ReplyDelaySpec;
   log: Logger;
   /** How many nodes connect at once; the broker accepts a burst, not thousands at a time. */
   connectConcurrency?: number;
@@ -40,9 +43,14 @@ export function nodeConfig(base: Config, n: number): Config {
   return { ...base, identity: nodeIdentity(base.identity, n), factSource: SIM_FACTS, pluginConf };
 }
 
-export async function fleetRegistry(config: Config, facts: FactsSpec, log: Logger): Promise<PluginRegistry> {
+export async function fleetRegistry(
+  config: Config,
+  facts: FactsSpec,
+  log: Logger,
+  replyDelay?: ReplyDelaySpec,
+): Promise<PluginRegistry> {
   const base = await discoverPlugins({ libdirs: config.libdir, appDir: PACKAGE_DIR, log });
-  return new SimRegistry(base, simFactsPlugin(facts));
+  return new SimRegistry(base, simFactsPlugin(facts), replyDelay);
 }
 
 /**
@@ -52,7 +60,12 @@ export async function fleetRegistry(config: Config, facts: FactsSpec, log: Logge
  */
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const first = options.first ?? 1;
-  const registry = await fleetRegistry(options.config, options.facts ?? [], options.log.child("plugins"));
+  const registry = await fleetRegistry(
+    options.config,
+    options.facts ?? [],
+    options.log.child("plugins"),
+    options.replyDelay,
+  );
   const servers: Server[] = [];
   const identities: string[] = [];
   for (let i = 0; i < options.count; i++) {

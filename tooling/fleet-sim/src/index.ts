@@ -10,4 +10,11 @@ export {
 } from "./facts-spec.js";
 export { type Fleet, type FleetOptions, fleetRegistry, nodeConfig, startFleet } from "./fleet.js";
 export { nodeIdentities, nodeIdentity } from "./identities.js";
+export {
+  delayReplies,
+  parseReplyDelay,
+  type ReplyDelaySpec,
+  ReplyDelaySpecError,
+  replyDelaySeconds,
+} from "./reply-delay.js";
 export { SIM_FACTS, simFactsPlugin } from "./sim-facts.js";

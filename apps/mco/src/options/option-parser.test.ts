@@ -179,6 +179,21 @@ describe("the standard options", () => {
   });
 });
 
+describe("the early ends of discovery", () => {
+  it("reads --discovery-window as seconds and --discovery-expected as a method", () => {
+    const o = parse(["--discovery-window", "0.3", "--discovery-expected", "flatfile"]).options;
+    expect(o).toMatchObject({ discoveryWindow: 0.3, discoveryExpected: "flatfile" });
+    expect(parse([]).options).toMatchObject({ discoveryWindow: undefined, discoveryExpected: undefined });
+  });
+
+  it("refuses a window that is not a number of seconds, or below 0", () => {
+    expect(() => parse(["--discovery-window", "soon"])).toThrow("--discovery-window");
+    expect(() => parse(["--discovery-window", "-1"])).toThrow(
+      "--discovery-window must be 0 or more seconds, not -1",
+    );
+  });
+});
+
 describe("OptionParser's ways", () => {
   it("completes abbreviated long options, the shortest when the others extend it", () => {
     expect(parse(["--verb"]).options.verbose).toBe(true);

@@ -31,6 +31,8 @@ export function defaultCommonOptions(config: Config, configFile: string): Common
     verbose: false,
     timeout: 5,
     disctimeout: undefined,
+    discoveryWindow: undefined,
+    discoveryExpected: undefined,
     collective: undefined,
     ttl: undefined,
     replyTo: undefined,
@@ -99,6 +101,23 @@ export function addCommonOptions(parser: OptionParser, o: CommonOptions): void {
     conversion: "integer",
     handle: (v) => {
       o.disctimeout = num(v);
+    },
+  });
+  on(parser, {
+    arguments: ["--discovery-window SECONDS"],
+    description:
+      "End discovery and ping once no reply came for this long (after the first; 0: wait the whole timeout)",
+    conversion: "float",
+    handle: (v) => {
+      if (num(v) < 0) throw new UsageError(`--discovery-window must be 0 or more seconds, not ${num(v)}`);
+      o.discoveryWindow = num(v);
+    },
+  });
+  on(parser, {
+    arguments: ["--discovery-expected METHOD"],
+    description: "End discovery and ping once every node this discovery method lists answered",
+    handle: (v) => {
+      o.discoveryExpected = str(v);
     },
   });
   on(parser, {

@@ -123,6 +123,27 @@ describe("config", () => {
     );
   });
 
+  it("reads the early ends of discovery: discovery_window, discovery_expected and its options", () => {
+    expect(configFromText("")).toMatchObject({
+      discoveryWindow: 0,
+      discoveryExpected: "",
+      discoveryExpectedOptions: [],
+    });
+    const c = configFromText(
+      "discovery_window = 0.3\ndiscovery_expected = Flatfile\ndiscovery_expected_options = /etc/nodes\n",
+    );
+    expect(c).toMatchObject({
+      discoveryWindow: 0.3,
+      discoveryExpected: "flatfile",
+      discoveryExpectedOptions: ["/etc/nodes"],
+    });
+    expectConfigError(
+      () => configFromText("discovery_window = -1", "/w.cfg"),
+      /discovery_window: '-1' must be a number of seconds, 0 or more/,
+    );
+    expectConfigError(() => configFromText("discovery_window = soon"), /discovery_window: '?soon/);
+  });
+
   it("refuses unknown keys, suggesting the likely one", () => {
     expectConfigError(
       () => configFromText("direct_adressing = 1", "/f.cfg"),

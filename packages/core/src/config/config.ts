@@ -46,6 +46,16 @@ export interface Config {
   defaultDiscoveryMethod: string;
   defaultDiscoveryOptions: string[];
   discoveryTimeout: number | undefined;
+  /**
+   * `discovery_window`: seconds without a reply, after the first, that end
+   * discovery and `mco ping` before their timeout; 0 waits the whole timeout
+   * (MCollective's fixed window).
+   */
+  discoveryWindow: number;
+  /** `discovery_expected`: the discovery method that names the nodes a broadcast waits for; "" for none. */
+  discoveryExpected: string;
+  /** `discovery_expected_options`: that method's options, as `--do` gives the chosen one. */
+  discoveryExpectedOptions: string[];
   publishTimeout: number;
   connectionTimeout: number | undefined;
   threaded: boolean;
@@ -112,6 +122,13 @@ const KEYS: Record<string, KeySpec> = {
   connector: { field: "connector", kind: "lower" },
   classesfile: { field: "classesFile", kind: "string" },
   discovery_timeout: { field: "discoveryTimeout", kind: "integer" },
+  discovery_window: {
+    field: "discoveryWindow",
+    kind: "float",
+    check: (v) => (Number(v) >= 0 ? undefined : "must be a number of seconds, 0 or more"),
+  },
+  discovery_expected: { field: "discoveryExpected", kind: "lower" },
+  discovery_expected_options: { field: "discoveryExpectedOptions", kind: "accumulate" },
   publish_timeout: { field: "publishTimeout", kind: "integer" },
   connection_timeout: { field: "connectionTimeout", kind: "integer" },
   rpcaudit: { field: "rpcaudit", kind: "boolean" },
@@ -180,6 +197,9 @@ export function defaultConfig(configFile: string): Config {
     defaultDiscoveryMethod: "mc",
     defaultDiscoveryOptions: [],
     discoveryTimeout: undefined,
+    discoveryWindow: 0,
+    discoveryExpected: "",
+    discoveryExpectedOptions: [],
     publishTimeout: 2,
     connectionTimeout: undefined,
     threaded: false,

@@ -144,16 +144,28 @@ export interface FactsSource {
 // ---------------------------------------------------------------- discovery
 
 /** What a discovery method may ask of the client: a broadcast and its replies. */
+/** When a broadcast may end before its timeout; see {@link DiscoveryClient.broadcast}. */
+export interface BroadcastEnd {
+  /** Seconds without a reply, after the first, that end it (the sliding window); 0 or absent: never. */
+  window?: number;
+  /**
+   * The nodes expected to answer: it ends once every one of them did, and
+   * those that did not are logged (a warning naming them).
+   */
+  expected?: readonly string[];
+}
+
 export interface DiscoveryClient {
   /**
    * Broadcast `body` to `agent` with `filter` and report each replying
-   * sender until `timeout` seconds pass or `limit` (> 0) replies arrived.
+   * sender until `timeout` seconds pass, `limit` (> 0) replies arrived, or
+   * an end of `BroadcastEnd` comes first.
    */
   broadcast(
     agent: string,
     body: RubyValue,
     filter: Filter,
-    options: { timeout: number; limit: number; onReply: (sender: string) => void },
+    options: { timeout: number; limit: number; onReply: (sender: string) => void } & BroadcastEnd,
   ): Promise<void>;
 }
 
@@ -166,6 +178,12 @@ export interface DiscoveryRequest {
   /** `--do` values, in order. */
   options: string[];
   client: DiscoveryClient;
+  /**
+   * When a broadcasting method may stop waiting (`discovery_window`, the
+   * `discovery_expected` method's nodes): hand it to `client.broadcast`.
+   * Methods that do not broadcast ignore it.
+   */
+  end?: BroadcastEnd;
   /**
    * The client's input (what was piped to mco, or an openClient script's
    * `stdin`), read on the first call and the same text on every later one:
