@@ -88,6 +88,13 @@ export async function checkSchema(db: SqlDatabase, known: number = SCHEMA_VERSIO
   try {
     current = await appliedVersion(db);
   } catch (cause) {
+    // Only a missing table means "not a registry"; a refused connection or a
+    // denied login must say so, not send the operator to the wrong database.
+    if (!/no such table|does not exist/i.test((cause as Error)?.message ?? "")) {
+      throw new RegistryError(`Cannot read ${db.describe()}: ${(cause as Error)?.message ?? String(cause)}`, {
+        cause,
+      });
+    }
     throw new RegistryError(
       `${db.describe()} holds no registry (no registry_migrations table): point this at the database the registration agent writes`,
       { cause },

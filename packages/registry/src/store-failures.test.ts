@@ -95,6 +95,17 @@ describe("a registry whose database goes away", () => {
     );
   });
 
+  it("a reader names the refused connection, not a missing registry, when PostgreSQL refuses it", async () => {
+    db = await createTestDatabase("postgres");
+    await openRegistryStore(settingsFor(db.database), createLogger(memorySink(), "t")).then((s) => s.close());
+    await db.block();
+    const opening = openRegistryStore(settingsFor(db.database), createLogger(memorySink(), "t"), {
+      readOnly: true,
+    });
+    await expect(opening).rejects.toThrow(/not currently accepting connections/);
+    await expect(opening).rejects.not.toThrow(/holds no registry/);
+  });
+
   it("says so when a SQLite registry's directory or file is missing", async () => {
     await expect(
       openRegistryStore(settingsFor("/nonexistent-dir/registry.db"), createLogger(memorySink(), "t")),
