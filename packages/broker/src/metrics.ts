@@ -1,4 +1,4 @@
-import { defineMetricSet, type MetricSet } from "@phobos/metrics";
+import { counterReadAtScrape, defineMetricSet, type MetricSet } from "@phobos/metrics";
 import type { RunningBroker } from "./broker.js";
 import type { BrokerCounters, BrokerStats } from "./stats.js";
 
@@ -51,15 +51,13 @@ export function brokerMetricSet(broker: RunningBroker): MetricSet {
     name: "broker",
     register(prom, registry) {
       for (const [name, counter, help] of COUNTERS) {
-        new prom.Counter({
-          name: `phobos_broker_${name}_total`,
+        counterReadAtScrape(
+          prom,
+          registry,
+          `phobos_broker_${name}_total`,
           help,
-          registers: [registry],
-          collect() {
-            this.reset();
-            this.inc(broker.stats()[counter]);
-          },
-        });
+          () => broker.stats()[counter],
+        );
       }
       for (const [name, gauge, help] of GAUGES) {
         new prom.Gauge({

@@ -23,3 +23,25 @@ export interface MetricSet {
 export function defineMetricSet(set: MetricSet): MetricSet {
   return Object.freeze({ ...set });
 }
+
+/**
+ * A counter whose value is read from `read()` at each scrape: the number is
+ * kept once, where it is counted (a stats object), never counted twice.
+ */
+export function counterReadAtScrape(
+  prom: Prom,
+  registry: PromRegistry,
+  name: string,
+  help: string,
+  read: () => number,
+): void {
+  new prom.Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(read());
+    },
+  });
+}

@@ -1,4 +1,4 @@
-import { defineMetricSet, type MetricSet, type Prom, type PromRegistry } from "@phobos/metrics";
+import { counterReadAtScrape, defineMetricSet, type MetricSet } from "@phobos/metrics";
 import type { ServerStats } from "./stats.js";
 
 /** Seconds: rpcutil answers in a millisecond, a puppet run takes minutes. */
@@ -20,19 +20,6 @@ const COUNTERS: ReadonlyArray<[name: string, help: string, read: (s: ServerStats
   ["replayed", "Requests refused as replays", (s) => s.replayed],
 ];
 
-/** A counter whose value is read from `read()` at each scrape: counted once, where it happens. */
-function readCounter(prom: Prom, registry: PromRegistry, name: string, help: string, read: () => number) {
-  new prom.Counter({
-    name,
-    help,
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc(read());
-    },
-  });
-}
-
 /**
  * mcollectived's metrics: its ServerStats counters, requests per agent
  * action and how long actions took. `mcollectived_` because that is the
@@ -43,7 +30,7 @@ export function serverMetricSet(stats: ServerStats): MetricSet {
     name: "mcollectived",
     register(prom, registry) {
       for (const [name, help, read] of COUNTERS) {
-        readCounter(prom, registry, `mcollectived_${name}_total`, help, () => read(stats));
+        counterReadAtScrape(prom, registry, `mcollectived_${name}_total`, help, () => read(stats));
       }
       new prom.Gauge({
         name: "mcollectived_start_time_seconds",

@@ -1,4 +1,4 @@
-import { defineMetricSet, type MetricSet, type Prom, type PromRegistry } from "@phobos/metrics";
+import { counterReadAtScrape, defineMetricSet, type MetricSet } from "@phobos/metrics";
 import type { ReceiverCounters, RegistrationReceiver } from "./receiver.js";
 
 /** The receiver's counters as they are kept: `phobos_registry_<name>_total`, read at each scrape. */
@@ -28,18 +28,6 @@ const COUNTERS: ReadonlyArray<[name: string, help: string, read: (c: ReceiverCou
   ["expired", "Nodes deleted after expire_after", (c) => c.store?.expired ?? 0],
 ];
 
-function readCounter(prom: Prom, registry: PromRegistry, name: string, help: string, read: () => number) {
-  new prom.Counter({
-    name,
-    help,
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc(read());
-    },
-  });
-}
-
 /**
  * The registry's metrics, on the endpoint of the daemon that runs the
  * receiver: registrations handled, refused and dropped (the ingest rate is
@@ -53,7 +41,9 @@ export function registrationMetricSet(receiver: RegistrationReceiver): MetricSet
     name: "registry",
     register(prom, registry) {
       for (const [name, help, read] of COUNTERS) {
-        readCounter(prom, registry, `phobos_registry_${name}_total`, help, () => read(receiver.counters()));
+        counterReadAtScrape(prom, registry, `phobos_registry_${name}_total`, help, () =>
+          read(receiver.counters()),
+        );
       }
       new prom.Gauge({
         name: "phobos_registry_queued",
