@@ -30,7 +30,7 @@ function check(args: string[], env: Record<string, string> = {}) {
 }
 
 /** A registry at `database` holding `nodes`, each last seen `age` seconds ago. */
-async function fill(database: string, nodes: [identity: string, age: number][]): Promise<void> {
+async function fill(database: string, nodes: [identity: string, age: number][]): Promise<number> {
   const store = await openRegistryStore(
     registrySettings(new PluginSettings("registration", new Map([["database", database]]))),
     silent,
@@ -41,9 +41,26 @@ async function fill(database: string, nodes: [identity: string, age: number][]):
       store.record({ identity, agents: ["rpcutil"], source: "meta", seenAt: new Date(now - age * 1000) });
     }
     await store.flush();
+    return now;
   } finally {
     await store.close();
   }
+}
+
+/**
+ * The ages the check printed, in order, each checked against the age given
+ * to `fill` plus the seconds that passed since (a busy machine may take a
+ * while between filling and checking; the check must count those too), and
+ * one more for the store keeping whole seconds.
+ */
+function expectAges(printed: string[], given: number[], filledAt: number, checkedBy: number): void {
+  expect(printed.length).toBe(given.length);
+  const passed = Math.ceil((checkedBy - filledAt) / 1000) + 1;
+  printed.forEach((text, i) => {
+    const age = Number(text);
+    expect(age).toBeGreaterThanOrEqual(given[i] as number);
+    expect(age).toBeLessThanOrEqual((given[i] as number) + passed);
+  });
 }
 
 async function admin(sql: string): Promise<void> {
@@ -73,33 +90,42 @@ for (const kind of ["sqlite", "postgres"] as const) {
     const db = kind === "sqlite" ? join(dir, "registry.db") : PG_URL;
 
     it("is OK (0) when every node registered within --warning, with perfdata", async () => {
-      await fill(db, [
+      const filledAt = await fill(db, [
         ["web1", 10],
         ["web2", 100],
       ]);
       const result = check(["--database", db, "-w", "300", "-c", "600"]);
       expect(result.code).toBe(0);
-      expect(line(result.stdout)).toMatch(
-        /^REGISTRY OK - 2 nodes, all seen within 300s \| nodes=2;;;0 stale=0;;;0 silent=0;;;0 oldest=(100|101)s;300;600;0$/,
+      const m = line(result.stdout).match(
+        /^REGISTRY OK - 2 nodes, all seen within 300s \| nodes=2;;;0 stale=0;;;0 silent=0;;;0 oldest=(\d+)s;300;600;0$/,
       );
+      expect(m, result.stdout).not.toBeNull();
+      expectAges([m![1]!], [100], filledAt, Date.now());
     });
 
     it("warns (1) naming the node silent beyond --warning", async () => {
-      await fill(db, [["db1", 400]]);
+      const filledAt = await fill(db, [["db1", 400]]);
       const result = check(["--database", db, "--warning", "300", "--critical", "600"]);
       expect(result.code).toBe(1);
-      expect(line(result.stdout)).toMatch(
-        /^REGISTRY WARNING - 1 of 3 nodes not seen within 300s: db1 \((400|401)s\) \| nodes=3;;;0 stale=0;;;0 silent=1;;;0 oldest=(400|401)s;300;600;0$/,
+      const m = line(result.stdout).match(
+        /^REGISTRY WARNING - 1 of 3 nodes not seen within 300s: db1 \((\d+)s\) \| nodes=3;;;0 stale=0;;;0 silent=1;;;0 oldest=(\d+)s;300;600;0$/,
       );
+      expect(m, result.stdout).not.toBeNull();
+      expectAges([m![1]!, m![2]!], [400, 400], filledAt, Date.now());
     });
 
     it("is CRITICAL (2) beyond --critical, and counts the nodes the store marks stale", async () => {
-      await fill(db, [["db2", 4000]]);
+      const filledAt = await fill(db, [["db2", 4000]]);
       const result = check(["--database", db, "-w", "300", "-c", "600"]);
       expect(result.code).toBe(2);
-      expect(line(result.stdout)).toMatch(
-        /^REGISTRY CRITICAL - 2 of 4 nodes not seen within 300s, 1 beyond 600s: db2 \(400\ds\), db1 \(40\ds\) \| nodes=4;;;0 stale=1;;;0 silent=2;;;0 oldest=400\ds;300;600;0$/,
+      const m = line(result.stdout).match(
+        /^REGISTRY CRITICAL - 2 of 4 nodes not seen within 300s, 1 beyond 600s: db2 \((\d+)s\), db1 \((\d+)s\) \| nodes=4;;;0 stale=1;;;0 silent=2;;;0 oldest=(\d+)s;300;600;0$/,
       );
+      expect(m, result.stdout).not.toBeNull();
+      // db1 was filled by the test before: its age has grown since, by at most what this test took.
+      expectAges([m![1]!, m![3]!], [4000, 4000], filledAt, Date.now());
+      expect(Number(m![2])).toBeGreaterThanOrEqual(400);
+      expect(Number(m![2])).toBeLessThan(Number(m![1]));
     });
 
     it("reads plugin.registry.database from --config", async () => {
