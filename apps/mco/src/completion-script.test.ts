@@ -32,7 +32,7 @@ function mco(...args: string[]) {
 
 describe("completion/mco.bash", () => {
   it("completes applications, agents, actions and inputs from the mco beside it", () => {
-    expect(complete(script, "mco", "r")).toEqual(["rpc "]);
+    expect(complete(script, "mco", "rp")).toEqual(["rpc "]);
     // Add-on agents (filemgr, puppet…) are installed beside rpcutil: complete from a prefix.
     expect(complete(script, "mco", "rpc", "rp")).toEqual(["rpcutil "]);
     expect(complete(script, "mco", "rpc", "")).toContain("rpcutil ");
@@ -76,7 +76,7 @@ describe("mco completion --bash / --zsh", () => {
     try {
       const installed = join(dir, "mco");
       writeFileSync(installed, mco("completion", "--bash").stdout);
-      expect(complete(installed, "mco", "r")).toEqual(["rpc "]);
+      expect(complete(installed, "mco", "rp")).toEqual(["rpc "]);
       expect(complete(installed, "mco", "find", "--dm", "puppet")).toEqual(["puppetdb "]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

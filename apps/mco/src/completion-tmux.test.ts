@@ -193,7 +193,7 @@ describe.each([
 
   it("offers every discovery method after --dm, puppetdb included", async () => {
     shell.keys("mco find --dm ", "Tab", "Tab");
-    await shell.screenShows(/flatfile\s+mc\s+puppetdb\s+stdin/);
+    await shell.screenShows(/flatfile\s+mc\s+puppetdb\s+registry\s+stdin/);
     await shell.clearLine();
     await completes(shell, "mco find --dm pu", "mco find --dm puppetdb ");
   });

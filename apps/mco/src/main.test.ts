@@ -52,9 +52,10 @@ async function mco(argv: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 /**
- * The names of plugins that agent packages add (`filemgr`, `puppet`, their data
- * plugins…): the Ruby captures know only MCollective's built-ins, so lines
- * naming an add-on are taken out of lists before comparing.
+ * The names of plugins that agent and application packages add (`filemgr`,
+ * `puppet`, their data plugins, `registry`…): the Ruby captures know only
+ * MCollective's built-ins, so lines naming an add-on are taken out of lists
+ * before comparing.
  */
 const ADD_ONS: ReadonlySet<string> = (() => {
   const require = createRequire(import.meta.url);
@@ -63,7 +64,11 @@ const ADD_ONS: ReadonlySet<string> = (() => {
   };
   return new Set(
     Object.keys(pkg.dependencies)
-      .filter((name) => name.startsWith("@phobos/agent-") && name !== "@phobos/agent-rpcutil")
+      .filter(
+        (name) =>
+          (name.startsWith("@phobos/agent-") && name !== "@phobos/agent-rpcutil") ||
+          (name.startsWith("@phobos/application-") && name !== "@phobos/application-builtin"),
+      )
       .flatMap(
         (name) =>
           (require(`${name}/package.json`) as { mcollective?: { plugins?: { name: string }[] } }).mcollective
@@ -268,7 +273,7 @@ describe("applications that need no network", () => {
       "Agents:\n  rpcutil                   General helpful actions that expose stats and internals to SimpleRPC clients\n",
     );
     expect(list.stdout).toContain(
-      "Discovery Methods:\n  flatfile                  Flatfile based discovery for node identities\n  mc                        MCollective Broadcast based discovery\n  puppetdb                  PuppetDB based discovery using PQL\n  stdin                     STDIN based discovery for node identities\n",
+      "Discovery Methods:\n  flatfile                  Flatfile based discovery for node identities\n  mc                        MCollective Broadcast based discovery\n  puppetdb                  PuppetDB based discovery using PQL\n  registry                  Discovery from the node registry\n  stdin                     STDIN based discovery for node identities\n",
     );
     expect(list.stdout).toContain("  summary                   Displays the summary of a set of results\n");
     const mc = await mco(["plugin", "doc", "mc"]);

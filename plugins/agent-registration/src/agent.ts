@@ -1,5 +1,7 @@
 import { defineAgent, type RubyValue } from "@phobos/core";
+import { addMetricSet } from "@phobos/metrics";
 import { registrySettings } from "@phobos/registry";
+import { registrationMetricSet } from "./metrics.js";
 import { type ReceiverCounters, RegistrationReceiver } from "./receiver.js";
 
 /** A node's facts larger than this (as JSON) are not stored: a site's biggest fact sets are well under it. */
@@ -65,7 +67,12 @@ export default defineAgent({
     const settings = registrySettings(ctx.settings);
     const maxFactsSize = ctx.settings.integer("max_facts_size", DEFAULT_MAX_FACTS_SIZE);
     const receiver = await sharedReceiver(JSON.stringify({ settings, maxFactsSize }), ctx.signal, () => {
-      return new RegistrationReceiver(settings, ctx.log, { maxFactsSize });
+      const created = new RegistrationReceiver(settings, ctx.log, { maxFactsSize });
+      // Joins mcollectived's metrics endpoint when plugin.metrics.port is set, once per
+      // receiver (a reload takes the receiver over, and its metrics with it).
+      const removeMetrics = addMetricSet(registrationMetricSet(created));
+      ctx.signal.addEventListener("abort", removeMetrics, { once: true });
+      return created;
     });
     const agent: RegistrationAgent = {
       actions: {},

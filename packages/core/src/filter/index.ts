@@ -1,7 +1,9 @@
 export { addFilterOption, buildFilter, type HostFilterOption } from "./build-filter.js";
 export { parseCompound } from "./compound/parser.js";
+export { readStatement, type StatementReading } from "./compound/statement.js";
 export { describeFilter } from "./describe-filter.js";
 export { parseFactFilter, parseWithFilter } from "./fact-filter.js";
+export { lookupFact, normalizeFacts } from "./fact-lookup.js";
 export { hasIdentity } from "./host-match.js";
 export { identityDiscoveryShortcut, isIdentityOnlyFilter } from "./identity-shortcut.js";
 export { checkFilter, type FilterVerdict, matchFilter } from "./matcher.js";
