@@ -1,67 +1,51 @@
-import type { FactValue } from "@phobos/core";
+import { type FactValue, lookupFact } from "@phobos/core";
+import { placeholders } from "./sql.js";
 
 /**
- * Reading only some facts of every node, in SQL: a fact filter over 10,000
- * nodes then parses a few values per node instead of every fact set. A
- * name is looked up as MCollective does: the exact key first, then as a
- * dotted path into structured facts (`os.family`, `disks.0.size`).
+ * Reading only some facts of every node: a fact filter over 10,000 nodes
+ * then reads and parses a few `registry_facts` rows per node instead of
+ * every fact set. A name is looked up as the daemons look it up (core's
+ * lookupFact): the exact key first, then a dotted path into a structured
+ * fact, so `os.family` needs the rows `os.family` and `os`.
  */
-export interface FactColumns {
-  /** SELECT expressions, two per fact (exact key, dotted path). */
-  sql: string[];
-  params: unknown[];
+export interface FactsColumn {
+  /** A SELECT expression giving the node's wanted rows as one JSON object, `AS facts`. */
+  sql: string;
+  params: string[];
 }
 
-/** Names a JSON path can hold; others make the read fall back to whole fact sets. */
-export function projectable(names: readonly string[]): boolean {
-  return names.every((name) => name !== "" && !/["\\]/.test(name));
+/** The top-level facts whose rows can answer `names`. */
+export function rowNames(names: readonly string[]): string[] {
+  const rows = new Set<string>();
+  for (const name of names) {
+    rows.add(name);
+    const top = name.split(".")[0];
+    if (name.includes(".") && top !== undefined) rows.add(top);
+  }
+  return [...rows];
 }
 
-export function factColumns(names: readonly string[], dialect: "sqlite" | "postgres"): FactColumns {
-  const sql: string[] = [];
-  const params: unknown[] = [];
-  // Each lookup parses the row's fact text again: a plain name (no dot) is looked up once.
-  names.forEach((name, i) => {
-    const segments = name.split(".");
-    if (dialect === "sqlite") {
-      sql.push(`facts -> ? AS fact_${i}_key`);
-      params.push(`$."${name}"`);
-      if (segments.length > 1) {
-        sql.push(`facts -> ? AS fact_${i}_path`);
-        params.push(`$${segments.map((s) => (/^\d+$/.test(s) ? `[${s}]` : `."${s}"`)).join("")}`);
-      }
-    } else {
-      // `facts_json` is the row's facts cast once (see FACTS_LATERAL).
-      sql.push(`(facts_json -> ?)::text AS fact_${i}_key`);
-      params.push(name);
-      if (segments.length > 1) {
-        sql.push(`(facts_json #> ?::text[])::text AS fact_${i}_path`);
-        params.push(segments);
-      }
-    }
-  });
-  return { sql, params };
+/** A correlated subquery on `registry_facts`' primary key (identity, name): two index probes a node for two facts. */
+export function factsColumn(names: readonly string[], dialect: "sqlite" | "postgres"): FactsColumn {
+  const wanted = rowNames(names);
+  if (wanted.length === 0) return { sql: "'{}' AS facts", params: [] };
+  const where = `f.identity = registry_nodes.identity AND f.name IN (${placeholders(wanted.length)})`;
+  const sql =
+    dialect === "sqlite"
+      ? `(SELECT json_group_object(f.name, json(f.value)) FROM registry_facts f WHERE ${where}) AS facts`
+      : `(SELECT json_object_agg(f.name, f.value::json) FROM registry_facts f WHERE ${where})::text AS facts`;
+  return { sql, params: wanted };
 }
 
-/** PostgreSQL: the facts text cast to json once per row, for every lookup of the row. */
-export const FACTS_LATERAL = ", LATERAL (SELECT facts::json AS facts_json) AS cast_facts";
-
-/** The projected facts of one row: what was found, under the names asked for. */
-export function factsFromColumns(
-  row: Record<string, unknown>,
-  names: readonly string[],
-): Record<string, FactValue> {
+/** The facts named, from the rows read for them: those that exist, under the names asked for. */
+export function factsFromColumn(column: unknown, names: readonly string[]): Record<string, FactValue> {
+  // No rows: SQLite aggregates to `{}`, PostgreSQL to NULL.
+  if (column === null || column === undefined) return {};
+  const rows = JSON.parse(String(column)) as Record<string, FactValue>;
   const facts: Record<string, FactValue> = {};
-  names.forEach((name, i) => {
-    const exact = columnValue(row[`fact_${i}_key`]);
-    const value = exact !== undefined ? exact : columnValue(row[`fact_${i}_path`]);
+  for (const name of names) {
+    const value = lookupFact(rows, name);
     if (value !== undefined) facts[name] = value;
-  });
+  }
   return facts;
-}
-
-/** Both databases give the value as JSON text; SQL NULL means no such fact (a JSON null is `"null"`). */
-function columnValue(value: unknown): FactValue | undefined {
-  if (value === null || value === undefined) return undefined;
-  return JSON.parse(String(value)) as FactValue;
 }

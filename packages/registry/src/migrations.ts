@@ -1,4 +1,5 @@
 import { RegistryError } from "./errors.js";
+import { backfillFacts } from "./fact-rows.js";
 import type { SqlDatabase, SqlSession } from "./sql.js";
 
 /**
@@ -12,6 +13,8 @@ export interface Migration {
   version: number;
   description: string;
   statements: readonly string[];
+  /** Run after the statements, in the same transaction: fills what SQL alone cannot portably. */
+  apply?: (session: SqlSession, dialect: SqlDatabase["dialect"]) => Promise<void>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -43,6 +46,21 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    description: "facts one row per node and name, for fact filters",
+    statements: [
+      // Beside registry_nodes.facts (kept whole for node() and nodes()): a fact filter reads the rows it names.
+      `CREATE TABLE registry_facts (
+        identity TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (identity, name)
+      )`,
+      "CREATE INDEX registry_facts_name ON registry_facts (name)",
+    ],
+    apply: (session, dialect) => backfillFacts(session, dialect),
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
@@ -72,6 +90,7 @@ export async function migrate(
     for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
       if (migration.version <= current) continue;
       for (const statement of migration.statements) await session.run(statement);
+      await migration.apply?.(session, db.dialect);
       await session.run(
         "INSERT INTO registry_migrations (version, description, applied_at) VALUES (?, ?, ?)",
         [migration.version, migration.description, now()],

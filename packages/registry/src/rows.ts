@@ -1,5 +1,5 @@
 import type { FactValue } from "@phobos/core";
-import { FACTS_LATERAL, factColumns, factsFromColumns, projectable } from "./fact-projection.js";
+import { factsColumn, factsFromColumn } from "./fact-projection.js";
 import type { HistoryRow, StoredNode } from "./pending.js";
 import { placeholders, type SqlSession, valuesList } from "./sql.js";
 import type { RegistrySource } from "./types.js";
@@ -39,17 +39,17 @@ export async function selectNodes(
   dialect: "sqlite" | "postgres",
   facts?: readonly string[],
 ): Promise<StoredNode[]> {
-  if (facts === undefined || !projectable(facts)) {
+  if (facts === undefined) {
     const rows = await session.all(`${SELECT_NODE} WHERE last_seen >= ? ORDER BY identity`, [seenSince]);
     return rows.map((row) => nodeFromRow(row));
   }
-  const columns = factColumns(facts, dialect);
+  const column = factsColumn(facts, dialect);
   const others = NODE_COLUMNS.filter((c) => c !== "facts");
   const rows = await session.all(
-    `SELECT ${[...others, ...columns.sql].join(", ")} FROM registry_nodes${dialect === "postgres" ? FACTS_LATERAL : ""} WHERE last_seen >= ? ORDER BY identity`,
-    [...columns.params, seenSince],
+    `SELECT ${[...others, column.sql].join(", ")} FROM registry_nodes WHERE last_seen >= ? ORDER BY identity`,
+    [...column.params, seenSince],
   );
-  return rows.map((row) => nodeFromRow({ ...row, facts: "{}" }, factsFromColumns(row, facts)));
+  return rows.map((row) => nodeFromRow(row, factsFromColumn(row.facts, facts)));
 }
 
 export async function selectNode(session: SqlSession, identity: string, seenSince: number) {
@@ -118,11 +118,13 @@ export async function selectHistory(session: SqlSession, identity: string) {
   }));
 }
 
-/** Deletes nodes last seen before `before` and their history; resolves to how many nodes. */
+/** Deletes nodes last seen before `before`, their history and facts; resolves to how many nodes. */
 export async function deleteExpired(session: SqlSession, before: number): Promise<number> {
-  await session.run(
-    "DELETE FROM registry_history WHERE identity IN (SELECT identity FROM registry_nodes WHERE last_seen < ?)",
-    [before],
-  );
+  for (const table of ["registry_history", "registry_facts"]) {
+    await session.run(
+      `DELETE FROM ${table} WHERE identity IN (SELECT identity FROM registry_nodes WHERE last_seen < ?)`,
+      [before],
+    );
+  }
   return session.run("DELETE FROM registry_nodes WHERE last_seen < ?", [before]);
 }

@@ -1,5 +1,6 @@
 import type { Logger } from "@phobos/core";
 import { causeOf, messageOf, RegistryError } from "./errors.js";
+import { replaceFacts } from "./fact-rows.js";
 import { checkSchema, migrate } from "./migrations.js";
 import { applyPending, mergePending, type PendingNode, pendingFrom, type StoredNode } from "./pending.js";
 import { openPostgres } from "./postgres.js";
@@ -272,6 +273,7 @@ class Store implements RegistryStore {
         session,
         writes.flatMap((w) => w.history),
       );
+      await replaceFacts(session, this.db.dialect, factsChanged(batch, stored, writes));
     });
   }
 
@@ -319,6 +321,26 @@ class Store implements RegistryStore {
       registrations: row.registrations,
     };
   }
+}
+
+/**
+ * The nodes whose fact rows must be rewritten: an update without facts (an
+ * agentlist registration) keeps the stored ones, and a meta registration
+ * repeating the stored facts leaves their rows as they are.
+ */
+function factsChanged(
+  batch: readonly PendingNode[],
+  stored: ReadonlyMap<string, StoredNode>,
+  writes: readonly { node: StoredNode }[],
+): StoredNode[] {
+  return writes
+    .filter((w, i) => {
+      const incoming = batch[i]?.facts;
+      if (incoming === undefined) return false;
+      const before = stored.get(w.node.identity);
+      return before === undefined || JSON.stringify(before.facts) !== JSON.stringify(incoming);
+    })
+    .map((w) => w.node);
 }
 
 function checkUpdate(update: NodeUpdate): void {

@@ -1,0 +1,73 @@
+import type { FactValue } from "@phobos/core";
+import type { SqlSession } from "./sql.js";
+
+/**
+ * `registry_facts`: one row per node and top-level fact, the value as JSON
+ * text, so a fact filter reads the few rows it names instead of parsing
+ * every node's whole fact set. It is written in the transaction that
+ * writes the node row, and only for nodes whose update carried facts.
+ */
+export interface NodeFacts {
+  identity: string;
+  facts: Record<string, FactValue>;
+}
+
+/** Nodes per statement when filling the table from the stored fact sets. */
+const BACKFILL_PAGE = 1000;
+
+/** Replaces the fact rows of `nodes` with their `facts`; other nodes' rows are left alone. */
+export async function replaceFacts(
+  session: SqlSession,
+  dialect: "sqlite" | "postgres",
+  nodes: readonly NodeFacts[],
+): Promise<void> {
+  if (nodes.length === 0) return;
+  const identities = nodes.map((n) => n.identity);
+  const rows: [string, string, string][] = [];
+  for (const node of nodes) {
+    for (const [name, value] of Object.entries(node.facts)) {
+      // JSON.stringify drops what JSON cannot hold: the whole fact set (registry_nodes.facts) drops it too.
+      const json = JSON.stringify(value) as string | undefined;
+      if (json !== undefined) rows.push([node.identity, name, json]);
+    }
+  }
+  // Whole arrays as one parameter: a batch of 500 nodes with 100 facts is past both databases' parameter limits.
+  if (dialect === "sqlite") {
+    await session.run("DELETE FROM registry_facts WHERE identity IN (SELECT value FROM json_each(?))", [
+      JSON.stringify(identities),
+    ]);
+    if (rows.length === 0) return;
+    await session.run(
+      "INSERT INTO registry_facts (identity, name, value) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)",
+      [JSON.stringify(rows)],
+    );
+  } else {
+    await session.run("DELETE FROM registry_facts WHERE identity = ANY (?::text[])", [identities]);
+    if (rows.length === 0) return;
+    await session.run(
+      "INSERT INTO registry_facts (identity, name, value) SELECT * FROM unnest(?::text[], ?::text[], ?::text[])",
+      [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])],
+    );
+  }
+}
+
+/** Fills `registry_facts` from the fact sets stored before it existed (schema version 2). */
+export async function backfillFacts(session: SqlSession, dialect: "sqlite" | "postgres"): Promise<void> {
+  let after = "";
+  for (;;) {
+    const page = await session.all(
+      "SELECT identity, facts FROM registry_nodes WHERE identity > ? ORDER BY identity LIMIT ?",
+      [after, BACKFILL_PAGE],
+    );
+    if (page.length === 0) return;
+    await replaceFacts(
+      session,
+      dialect,
+      page.map((row) => ({
+        identity: String(row.identity),
+        facts: JSON.parse(String(row.facts)) as Record<string, FactValue>,
+      })),
+    );
+    after = String(page[page.length - 1]?.identity);
+  }
+}
