@@ -1,5 +1,5 @@
 import { type FactValue, lookupFact } from "@phobos/core";
-import { placeholders } from "./sql.js";
+import { placeholders, type Row } from "./sql.js";
 
 /**
  * Reading only some facts of every node: a fact filter over 10,000 nodes
@@ -8,12 +8,6 @@ import { placeholders } from "./sql.js";
  * lookupFact): the exact key first, then a dotted path into a structured
  * fact, so `os.family` needs the rows `os.family` and `os`.
  */
-export interface FactsColumn {
-  /** A SELECT expression giving the node's wanted rows as one JSON object, `AS facts`. */
-  sql: string;
-  params: string[];
-}
-
 /** The top-level facts whose rows can answer `names`. */
 export function rowNames(names: readonly string[]): string[] {
   const rows = new Set<string>();
@@ -25,27 +19,39 @@ export function rowNames(names: readonly string[]): string[] {
   return [...rows];
 }
 
-/** A correlated subquery on `registry_facts`' primary key (identity, name): two index probes a node for two facts. */
-export function factsColumn(names: readonly string[], dialect: "sqlite" | "postgres"): FactsColumn {
+/** The `registry_facts` rows that can answer `names`, read by its primary key (name, identity); none for no names. */
+export function factRowsQuery(names: readonly string[]): { sql: string; params: string[] } | undefined {
   const wanted = rowNames(names);
-  if (wanted.length === 0) return { sql: "'{}' AS facts", params: [] };
-  const where = `f.identity = registry_nodes.identity AND f.name IN (${placeholders(wanted.length)})`;
-  const sql =
-    dialect === "sqlite"
-      ? `(SELECT json_group_object(f.name, json(f.value)) FROM registry_facts f WHERE ${where}) AS facts`
-      : `(SELECT json_object_agg(f.name, f.value::json) FROM registry_facts f WHERE ${where})::text AS facts`;
-  return { sql, params: wanted };
+  if (wanted.length === 0) return undefined;
+  return {
+    sql: `SELECT identity, name, value FROM registry_facts WHERE name IN (${placeholders(wanted.length)})`,
+    params: wanted,
+  };
 }
 
-/** The facts named, from the rows read for them: those that exist, under the names asked for. */
-export function factsFromColumn(column: unknown, names: readonly string[]): Record<string, FactValue> {
-  // No rows: SQLite aggregates to `{}`, PostgreSQL to NULL.
-  if (column === null || column === undefined) return {};
-  const rows = JSON.parse(String(column)) as Record<string, FactValue>;
-  const facts: Record<string, FactValue> = {};
-  for (const name of names) {
-    const value = lookupFact(rows, name);
-    if (value !== undefined) facts[name] = value;
+/** Each node's facts named, from the rows read for them: those that exist, under the names asked for. */
+export function factsByNode(
+  rows: readonly Row[],
+  names: readonly string[],
+): Map<string, Record<string, FactValue>> {
+  const found = new Map<string, Record<string, FactValue>>();
+  for (const row of rows) {
+    const identity = String(row.identity);
+    let facts = found.get(identity);
+    if (facts === undefined) {
+      facts = {};
+      found.set(identity, facts);
+    }
+    facts[String(row.name)] = JSON.parse(String(row.value)) as FactValue;
   }
-  return facts;
+  // A dotted name was answered by its top-level row: keep only what was asked for, as core looks it up.
+  for (const [identity, rowsOfNode] of found) {
+    const facts: Record<string, FactValue> = {};
+    for (const name of names) {
+      const value = lookupFact(rowsOfNode, name);
+      if (value !== undefined) facts[name] = value;
+    }
+    found.set(identity, facts);
+  }
+  return found;
 }

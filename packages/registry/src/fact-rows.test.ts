@@ -43,7 +43,8 @@ describe.each(["sqlite", "postgres"] as const)("registry_facts on %s", (kind) =>
     const store = await open();
     store.record({ identity: "w1", facts: { role: "web", os: { family: "Debian" } }, source: "meta" });
     await store.flush();
-    await db.sql("UPDATE registry_nodes SET facts = '{}'");
+    await db.sql("UPDATE registry_fact_sets SET facts = '{}'");
+    expect((await store.node("w1"))?.facts).toEqual({});
     expect(await projected(store)).toEqual([["w1", { role: "web", "os.family": "Debian" }]]);
     await db.sql("DELETE FROM registry_facts");
     expect(await projected(store)).toEqual([["w1", {}]]);

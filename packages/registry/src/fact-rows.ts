@@ -2,10 +2,12 @@ import type { FactValue } from "@phobos/core";
 import type { SqlSession } from "./sql.js";
 
 /**
- * `registry_facts`: one row per node and top-level fact, the value as JSON
- * text, so a fact filter reads the few rows it names instead of parsing
- * every node's whole fact set. It is written in the transaction that
- * writes the node row, and only for nodes whose update carried facts.
+ * A node's facts are kept twice: whole in `registry_fact_sets` (JSON text,
+ * in the order they came, for `node()` and `nodes()`), and one row per
+ * top-level fact in `registry_facts`, so a fact filter reads the few rows
+ * it names instead of parsing every node's whole fact set. Both are written
+ * in the transaction that writes the node row, and only for nodes whose
+ * update carried facts.
  */
 export interface NodeFacts {
   identity: string;
@@ -15,7 +17,7 @@ export interface NodeFacts {
 /** Nodes per statement when filling the table from the stored fact sets. */
 const BACKFILL_PAGE = 1000;
 
-/** Replaces the fact rows of `nodes` with their `facts`; other nodes' rows are left alone. */
+/** Replaces the facts of `nodes` with their `facts`; other nodes' are left alone. */
 export async function replaceFacts(
   session: SqlSession,
   dialect: "sqlite" | "postgres",
@@ -31,8 +33,14 @@ export async function replaceFacts(
       if (json !== undefined) rows.push([node.identity, name, json]);
     }
   }
+  const sets = nodes.map((n) => [n.identity, JSON.stringify(n.facts)]);
   // Whole arrays as one parameter: a batch of 500 nodes with 100 facts is past both databases' parameter limits.
   if (dialect === "sqlite") {
+    await session.run(
+      `INSERT INTO registry_fact_sets (identity, facts) SELECT value ->> 0, value ->> 1 FROM json_each(?) WHERE true
+       ON CONFLICT (identity) DO UPDATE SET facts = excluded.facts`,
+      [JSON.stringify(sets)],
+    );
     await session.run("DELETE FROM registry_facts WHERE identity IN (SELECT value FROM json_each(?))", [
       JSON.stringify(identities),
     ]);
@@ -42,6 +50,11 @@ export async function replaceFacts(
       [JSON.stringify(rows)],
     );
   } else {
+    await session.run(
+      `INSERT INTO registry_fact_sets (identity, facts) SELECT * FROM unnest(?::text[], ?::text[])
+       ON CONFLICT (identity) DO UPDATE SET facts = excluded.facts`,
+      [sets.map((r) => r[0]), sets.map((r) => r[1])],
+    );
     await session.run("DELETE FROM registry_facts WHERE identity = ANY (?::text[])", [identities]);
     if (rows.length === 0) return;
     await session.run(
@@ -56,7 +69,7 @@ export async function backfillFacts(session: SqlSession, dialect: "sqlite" | "po
   let after = "";
   for (;;) {
     const page = await session.all(
-      "SELECT identity, facts FROM registry_nodes WHERE identity > ? ORDER BY identity LIMIT ?",
+      "SELECT identity, facts FROM registry_fact_sets WHERE identity > ? ORDER BY identity LIMIT ?",
       [after, BACKFILL_PAGE],
     );
     if (page.length === 0) return;

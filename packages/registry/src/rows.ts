@@ -1,14 +1,13 @@
 import type { FactValue } from "@phobos/core";
-import { factsColumn, factsFromColumn } from "./fact-projection.js";
+import { factRowsQuery, factsByNode } from "./fact-projection.js";
 import type { HistoryRow, StoredNode } from "./pending.js";
-import { placeholders, type SqlSession, valuesList } from "./sql.js";
+import { placeholders, type SqlDatabase, type SqlSession, valuesList } from "./sql.js";
 import type { RegistrySource } from "./types.js";
 
 const NODE_COLUMNS = [
   "identity",
   "collectives",
   "agents",
-  "facts",
   "classes",
   "version",
   "source",
@@ -16,7 +15,10 @@ const NODE_COLUMNS = [
   "last_seen",
   "registrations",
 ] as const;
-const SELECT_NODE = `SELECT ${NODE_COLUMNS.join(", ")} FROM registry_nodes`;
+/** A node row with its whole fact set (none stored: `{}`). */
+const SELECT_NODE = `SELECT ${NODE_COLUMNS.map((c) => `n.${c}`).join(", ")}, COALESCE(s.facts, '{}') AS facts
+  FROM registry_nodes n LEFT JOIN registry_fact_sets s ON s.identity = n.identity`;
+const SELECT_NODE_ONLY = `SELECT ${NODE_COLUMNS.join(", ")} FROM registry_nodes`;
 
 export function nodeFromRow(row: Record<string, unknown>, facts?: Record<string, FactValue>): StoredNode {
   return {
@@ -34,26 +36,30 @@ export function nodeFromRow(row: Record<string, unknown>, facts?: Record<string,
 }
 
 export async function selectNodes(
-  session: SqlSession,
+  db: SqlDatabase,
   seenSince: number,
-  dialect: "sqlite" | "postgres",
   facts?: readonly string[],
 ): Promise<StoredNode[]> {
   if (facts === undefined) {
-    const rows = await session.all(`${SELECT_NODE} WHERE last_seen >= ? ORDER BY identity`, [seenSince]);
+    const rows = await db.all(`${SELECT_NODE} WHERE n.last_seen >= ? ORDER BY n.identity`, [seenSince]);
     return rows.map((row) => nodeFromRow(row));
   }
-  const column = factsColumn(facts, dialect);
-  const others = NODE_COLUMNS.filter((c) => c !== "facts");
-  const rows = await session.all(
-    `SELECT ${[...others, column.sql].join(", ")} FROM registry_nodes WHERE last_seen >= ? ORDER BY identity`,
-    [...column.params, seenSince],
-  );
-  return rows.map((row) => nodeFromRow(row, factsFromColumn(row.facts, facts)));
+  const query = factRowsQuery(facts);
+  const nodeQuery = {
+    sql: `${SELECT_NODE_ONLY} WHERE last_seen >= ? ORDER BY identity`,
+    params: [seenSince],
+  };
+  // One snapshot: a write between the two reads must not pair a node with another version's facts.
+  const [rows, factRows] =
+    query === undefined
+      ? [await db.all(nodeQuery.sql, nodeQuery.params), []]
+      : await db.snapshot([nodeQuery, query]);
+  const found = factsByNode(factRows ?? [], facts);
+  return (rows ?? []).map((row) => nodeFromRow(row, found.get(String(row.identity)) ?? {}));
 }
 
 export async function selectNode(session: SqlSession, identity: string, seenSince: number) {
-  const rows = await session.all(`${SELECT_NODE} WHERE identity = ? AND last_seen >= ?`, [
+  const rows = await session.all(`${SELECT_NODE} WHERE n.identity = ? AND n.last_seen >= ?`, [
     identity,
     seenSince,
   ]);
@@ -66,9 +72,9 @@ export async function selectForUpdate(
   identities: readonly string[],
   dialect: "sqlite" | "postgres",
 ): Promise<Map<string, StoredNode>> {
-  const lock = dialect === "postgres" ? " ORDER BY identity FOR UPDATE" : "";
+  const lock = dialect === "postgres" ? " ORDER BY n.identity FOR UPDATE OF n" : "";
   const rows = await session.all(
-    `${SELECT_NODE} WHERE identity IN (${placeholders(identities.length)})${lock}`,
+    `${SELECT_NODE} WHERE n.identity IN (${placeholders(identities.length)})${lock}`,
     identities,
   );
   return new Map(rows.map((row) => [String(row.identity), nodeFromRow(row)]));
@@ -80,7 +86,6 @@ export async function upsertNodes(session: SqlSession, nodes: readonly StoredNod
     n.identity,
     JSON.stringify(n.collectives),
     JSON.stringify(n.agents),
-    JSON.stringify(n.facts),
     JSON.stringify(n.classes),
     n.version,
     n.source,
@@ -120,7 +125,7 @@ export async function selectHistory(session: SqlSession, identity: string) {
 
 /** Deletes nodes last seen before `before`, their history and facts; resolves to how many nodes. */
 export async function deleteExpired(session: SqlSession, before: number): Promise<number> {
-  for (const table of ["registry_history", "registry_facts"]) {
+  for (const table of ["registry_history", "registry_facts", "registry_fact_sets"]) {
     await session.run(
       `DELETE FROM ${table} WHERE identity IN (SELECT identity FROM registry_nodes WHERE last_seen < ?)`,
       [before],

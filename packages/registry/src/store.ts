@@ -152,7 +152,7 @@ class Store implements RegistryStore {
   async nodes(options: NodesOptions = {}): Promise<NodeRecord[]> {
     const t = this.now();
     const since = t - this.settings.expireAfter * 1000;
-    const rows = await this.#read(() => selectNodes(this.db, since, this.db.dialect, options.facts));
+    const rows = await this.#read(() => selectNodes(this.db, since, options.facts));
     return rows.map((row) => this.#toRecord(row, t));
   }
 
