@@ -1,5 +1,5 @@
 import { type FactValue, lookupFact } from "@phobos/core";
-import { placeholders, type Row } from "./sql.js";
+import { placeholders } from "./sql.js";
 
 /**
  * Reading only some facts of every node: a fact filter over 10,000 nodes
@@ -19,30 +19,38 @@ export function rowNames(names: readonly string[]): string[] {
   return [...rows];
 }
 
-/** The `registry_facts` rows that can answer `names`, read by its primary key (name, identity); none for no names. */
-export function factRowsQuery(names: readonly string[]): { sql: string; params: string[] } | undefined {
+/**
+ * The `registry_facts` rows that can answer `names`, read by the primary
+ * key (name, identity), as one JSON array of [identity, name, value]
+ * (`AS list`); none for no names.
+ */
+export function factRowsQuery(
+  names: readonly string[],
+  dialect: "sqlite" | "postgres",
+): { sql: string; params: string[] } | undefined {
   const wanted = rowNames(names);
   if (wanted.length === 0) return undefined;
-  return {
-    sql: `SELECT identity, name, value FROM registry_facts WHERE name IN (${placeholders(wanted.length)})`,
-    params: wanted,
-  };
+  const where = `WHERE name IN (${placeholders(wanted.length)})`;
+  const sql =
+    dialect === "sqlite"
+      ? `SELECT json_group_array(json_array(identity, name, json(value))) AS list FROM registry_facts ${where}`
+      : `SELECT json_agg(json_build_array(identity, name, value::json))::text AS list FROM registry_facts ${where}`;
+  return { sql, params: wanted };
 }
 
 /** Each node's facts named, from the rows read for them: those that exist, under the names asked for. */
 export function factsByNode(
-  rows: readonly Row[],
+  rows: readonly unknown[][],
   names: readonly string[],
 ): Map<string, Record<string, FactValue>> {
   const found = new Map<string, Record<string, FactValue>>();
-  for (const row of rows) {
-    const identity = String(row.identity);
+  for (const [identity, name, value] of rows as [string, string, FactValue][]) {
     let facts = found.get(identity);
     if (facts === undefined) {
       facts = {};
       found.set(identity, facts);
     }
-    facts[String(row.name)] = JSON.parse(String(row.value)) as FactValue;
+    facts[name] = value;
   }
   // A dotted name was answered by its top-level row: keep only what was asked for, as core looks it up.
   for (const [identity, rowsOfNode] of found) {
