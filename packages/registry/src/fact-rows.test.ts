@@ -61,12 +61,14 @@ describe.each(["sqlite", "postgres"] as const)("registry_facts on %s", (kind) =>
       ["a", { role: "cache" }],
       ["b", { role: "db", cpus: 8 }],
     ]);
+    store.record({ identity: "a", facts: { role: "cache", os: { family: "Debian" } }, source: "meta" });
     store.record({ identity: "b", facts: {}, source: "meta" });
     await store.flush();
     expect(await projected(store)).toEqual([
-      ["a", { role: "cache" }],
+      ["a", { role: "cache", "os.family": "Debian" }],
       ["b", {}],
     ]);
+    expect((await store.node("a"))?.facts).toEqual({ role: "cache", os: { family: "Debian" } });
   });
 
   it("keeps the facts an agentlist update does not carry, written or folded in the same batch", async () => {

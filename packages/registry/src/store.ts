@@ -1,6 +1,6 @@
 import type { Logger } from "@phobos/core";
 import { causeOf, messageOf, RegistryError } from "./errors.js";
-import { replaceFacts } from "./fact-rows.js";
+import { type FactsChange, writeFacts } from "./fact-rows.js";
 import { checkSchema, migrate } from "./migrations.js";
 import { applyPending, mergePending, type PendingNode, pendingFrom, type StoredNode } from "./pending.js";
 import { openPostgres } from "./postgres.js";
@@ -273,7 +273,7 @@ class Store implements RegistryStore {
         session,
         writes.flatMap((w) => w.history),
       );
-      await replaceFacts(session, this.db.dialect, factsChanged(batch, stored, writes));
+      await writeFacts(session, this.db.dialect, factsChanged(batch, stored, writes));
     });
   }
 
@@ -324,23 +324,24 @@ class Store implements RegistryStore {
 }
 
 /**
- * The nodes whose fact rows must be rewritten: an update without facts (an
+ * The nodes whose facts must be written: an update without facts (an
  * agentlist registration) keeps the stored ones, and a meta registration
- * repeating the stored facts leaves their rows as they are.
+ * repeating the stored facts leaves them as they are.
  */
 function factsChanged(
   batch: readonly PendingNode[],
   stored: ReadonlyMap<string, StoredNode>,
   writes: readonly { node: StoredNode }[],
-): StoredNode[] {
-  return writes
-    .filter((w, i) => {
-      const incoming = batch[i]?.facts;
-      if (incoming === undefined) return false;
-      const before = stored.get(w.node.identity);
-      return before === undefined || JSON.stringify(before.facts) !== JSON.stringify(incoming);
-    })
-    .map((w) => w.node);
+): FactsChange[] {
+  const changes: FactsChange[] = [];
+  writes.forEach((w, i) => {
+    const incoming = batch[i]?.facts;
+    if (incoming === undefined) return;
+    const before = stored.get(w.node.identity)?.facts;
+    if (before === undefined || JSON.stringify(before) !== JSON.stringify(incoming))
+      changes.push({ identity: w.node.identity, before, facts: w.node.facts });
+  });
+  return changes;
 }
 
 function checkUpdate(update: NodeUpdate): void {
