@@ -1,67 +1,65 @@
-import type { FactValue } from "@phobos/core";
+import { type FactValue, lookupFact } from "@phobos/core";
+import { placeholders } from "./sql.js";
 
 /**
- * Reading only some facts of every node, in SQL: a fact filter over 10,000
- * nodes then parses a few values per node instead of every fact set. A
- * name is looked up as MCollective does: the exact key first, then as a
- * dotted path into structured facts (`os.family`, `disks.0.size`).
+ * Reading only some facts of every node: a fact filter over 10,000 nodes
+ * then reads and parses a few `registry_facts` rows per node instead of
+ * every fact set. A name is looked up as the daemons look it up (core's
+ * lookupFact): the exact key first, then a dotted path into a structured
+ * fact, so `os.family` needs the rows `os.family` and `os`.
  */
-export interface FactColumns {
-  /** SELECT expressions, two per fact (exact key, dotted path). */
-  sql: string[];
-  params: unknown[];
+/** The top-level facts whose rows can answer `names`. */
+export function rowNames(names: readonly string[]): string[] {
+  const rows = new Set<string>();
+  for (const name of names) {
+    rows.add(name);
+    const top = name.split(".")[0];
+    if (name.includes(".") && top !== undefined) rows.add(top);
+  }
+  return [...rows];
 }
 
-/** Names a JSON path can hold; others make the read fall back to whole fact sets. */
-export function projectable(names: readonly string[]): boolean {
-  return names.every((name) => name !== "" && !/["\\]/.test(name));
-}
-
-export function factColumns(names: readonly string[], dialect: "sqlite" | "postgres"): FactColumns {
-  const sql: string[] = [];
-  const params: unknown[] = [];
-  // Each lookup parses the row's fact text again: a plain name (no dot) is looked up once.
-  names.forEach((name, i) => {
-    const segments = name.split(".");
-    if (dialect === "sqlite") {
-      sql.push(`facts -> ? AS fact_${i}_key`);
-      params.push(`$."${name}"`);
-      if (segments.length > 1) {
-        sql.push(`facts -> ? AS fact_${i}_path`);
-        params.push(`$${segments.map((s) => (/^\d+$/.test(s) ? `[${s}]` : `."${s}"`)).join("")}`);
-      }
-    } else {
-      // `facts_json` is the row's facts cast once (see FACTS_LATERAL).
-      sql.push(`(facts_json -> ?)::text AS fact_${i}_key`);
-      params.push(name);
-      if (segments.length > 1) {
-        sql.push(`(facts_json #> ?::text[])::text AS fact_${i}_path`);
-        params.push(segments);
-      }
-    }
-  });
-  return { sql, params };
-}
-
-/** PostgreSQL: the facts text cast to json once per row, for every lookup of the row. */
-export const FACTS_LATERAL = ", LATERAL (SELECT facts::json AS facts_json) AS cast_facts";
-
-/** The projected facts of one row: what was found, under the names asked for. */
-export function factsFromColumns(
-  row: Record<string, unknown>,
+/**
+ * The `registry_facts` rows that can answer `names`, read by the primary
+ * key (name, identity), as one JSON array of [identity, name, value]
+ * (`AS list`); none for no names.
+ */
+export function factRowsQuery(
   names: readonly string[],
-): Record<string, FactValue> {
-  const facts: Record<string, FactValue> = {};
-  names.forEach((name, i) => {
-    const exact = columnValue(row[`fact_${i}_key`]);
-    const value = exact !== undefined ? exact : columnValue(row[`fact_${i}_path`]);
-    if (value !== undefined) facts[name] = value;
-  });
-  return facts;
+  dialect: "sqlite" | "postgres",
+): { sql: string; params: string[] } | undefined {
+  const wanted = rowNames(names);
+  if (wanted.length === 0) return undefined;
+  const where = `WHERE name IN (${placeholders(wanted.length)})`;
+  const sql =
+    dialect === "sqlite"
+      ? `SELECT json_group_array(json_array(identity, name, json(value))) AS list FROM registry_facts ${where}`
+      : `SELECT json_agg(json_build_array(identity, name, value::json))::text AS list FROM registry_facts ${where}`;
+  return { sql, params: wanted };
 }
 
-/** Both databases give the value as JSON text; SQL NULL means no such fact (a JSON null is `"null"`). */
-function columnValue(value: unknown): FactValue | undefined {
-  if (value === null || value === undefined) return undefined;
-  return JSON.parse(String(value)) as FactValue;
+/** Each node's facts named, from the rows read for them: those that exist, under the names asked for. */
+export function factsByNode(
+  rows: readonly unknown[][],
+  names: readonly string[],
+): Map<string, Record<string, FactValue>> {
+  const found = new Map<string, Record<string, FactValue>>();
+  for (const [identity, name, value] of rows as [string, string, FactValue][]) {
+    let facts = found.get(identity);
+    if (facts === undefined) {
+      facts = {};
+      found.set(identity, facts);
+    }
+    facts[name] = value;
+  }
+  // A dotted name was answered by its top-level row: keep only what was asked for, as core looks it up.
+  for (const [identity, rowsOfNode] of found) {
+    const facts: Record<string, FactValue> = {};
+    for (const name of names) {
+      const value = lookupFact(rowsOfNode, name);
+      if (value !== undefined) facts[name] = value;
+    }
+    found.set(identity, facts);
+  }
+  return found;
 }

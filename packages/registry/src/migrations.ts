@@ -1,4 +1,5 @@
 import { RegistryError } from "./errors.js";
+import { backfillFacts } from "./fact-rows.js";
 import type { SqlDatabase, SqlSession } from "./sql.js";
 
 /**
@@ -11,7 +12,10 @@ import type { SqlDatabase, SqlSession } from "./sql.js";
 export interface Migration {
   version: number;
   description: string;
-  statements: readonly string[];
+  /** Run in order; a pair is the same step in each database's words. */
+  statements: readonly (string | { sqlite: string; postgres: string })[];
+  /** Run after the statements, in the same transaction: fills what SQL alone cannot portably. */
+  apply?: (session: SqlSession, dialect: SqlDatabase["dialect"]) => Promise<void>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -43,6 +47,33 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    description: "facts one row per node and name, for fact filters; whole fact sets in their own table",
+    statements: [
+      // Keyed by name first: a fact filter reads a contiguous range per name, values included.
+      {
+        sqlite: `CREATE TABLE registry_facts (
+          identity TEXT NOT NULL,
+          name TEXT NOT NULL,
+          value TEXT NOT NULL,
+          PRIMARY KEY (name, identity)
+        ) WITHOUT ROWID`,
+        postgres: `CREATE TABLE registry_facts (
+          identity TEXT NOT NULL,
+          name TEXT NOT NULL,
+          value TEXT NOT NULL,
+          PRIMARY KEY (name, identity)
+        )`,
+      },
+      "CREATE INDEX registry_facts_identity ON registry_facts (identity)",
+      // Out of registry_nodes: a SQLite row holding 2 KB of facts spills to overflow pages that every scan walks.
+      "CREATE TABLE registry_fact_sets (identity TEXT PRIMARY KEY, facts TEXT NOT NULL)",
+      "INSERT INTO registry_fact_sets (identity, facts) SELECT identity, facts FROM registry_nodes WHERE facts <> '{}'",
+      "ALTER TABLE registry_nodes DROP COLUMN facts",
+    ],
+    apply: (session, dialect) => backfillFacts(session, dialect),
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
@@ -71,7 +102,9 @@ export async function migrate(
     const applied: number[] = [];
     for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
       if (migration.version <= current) continue;
-      for (const statement of migration.statements) await session.run(statement);
+      for (const statement of migration.statements)
+        await session.run(typeof statement === "string" ? statement : statement[db.dialect]);
+      await migration.apply?.(session, db.dialect);
       await session.run(
         "INSERT INTO registry_migrations (version, description, applied_at) VALUES (?, ?, ?)",
         [migration.version, migration.description, now()],

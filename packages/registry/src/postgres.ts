@@ -61,6 +61,25 @@ export function openPostgres(url: string, throttled: ThrottledLog): SqlDatabase 
         client.release(broken);
       }
     },
+    async snapshot(queries) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        const results: Row[][] = [];
+        for (const q of queries)
+          results.push((await client.query(numbered(q.sql), [...(q.params ?? [])])).rows as Row[]);
+        await client.query("COMMIT");
+        return results;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {
+          broken = true;
+        });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
     async close() {
       await pool.end();
     },

@@ -13,6 +13,8 @@ export interface SqlSession {
 
 export interface SqlDatabase extends SqlSession {
   readonly dialect: "sqlite" | "postgres";
+  /** Runs the reads in one snapshot, so no write lands between them. */
+  snapshot(queries: readonly { sql: string; params?: readonly unknown[] }[]): Promise<Row[][]>;
   /** Runs `fn` in one transaction holding the database's write lock; rolls back when it throws. */
   transaction<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;

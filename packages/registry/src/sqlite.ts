@@ -76,6 +76,11 @@ export function openSqlite(path: string, options: { readOnly: boolean; maxSize: 
         inTransaction = false;
       }
     },
+    async snapshot(queries) {
+      // Synchronous from BEGIN to COMMIT: nothing of this process can interleave; inside a write, it is that write's view.
+      const read = () => queries.map((q) => prepare(q.sql).all(...(q.params ?? [])) as Row[]);
+      return db.inTransaction ? read() : db.transaction(read).deferred();
+    },
     async close() {
       db.close();
     },

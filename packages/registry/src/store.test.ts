@@ -44,7 +44,7 @@ describe.each(["sqlite", "postgres"] as const)("the registry on %s", (kind) => {
     await (await open()).close();
     const applied = sink.lines.filter((l) => l.message.includes("applied schema migration"));
     expect(applied.map((l) => l.message)).toEqual([
-      `registry ${describeOf(db)}: applied schema migration(s) 1`,
+      `registry ${describeOf(db)}: applied schema migration(s) 1, 2`,
     ]);
     expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
   });
@@ -248,6 +248,7 @@ describe.each(["sqlite", "postgres"] as const)("reading only some facts on %s", 
         disks: [{ size: "10" }, { size: "20" }],
         mounts: ["/", "/var"],
         empty: null,
+        'we"ird\\': "quoted",
       },
       classes: ["base"],
       source: "meta",
@@ -281,7 +282,10 @@ describe.each(["sqlite", "postgres"] as const)("reading only some facts on %s", 
       ["b", { role: "db" }],
     ]);
     expect(nodes[0]).toMatchObject({ agents: ["rpcutil"], classes: ["base"], source: "meta" });
-    // A name no JSON path can hold: the whole fact sets, as without the option.
-    expect((await store.nodes({ facts: ['we"ird'] }))[1]?.facts).toEqual({ role: "db" });
+    expect((await store.nodes({ facts: ['we"ird\\', "role"] })).map((n) => n.facts)).toEqual([
+      { 'we"ird\\': "quoted", role: "web" },
+      { role: "db" },
+    ]);
+    expect((await store.nodes({ facts: [] })).map((n) => n.facts)).toEqual([{}, {}]);
   });
 });

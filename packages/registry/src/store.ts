@@ -1,5 +1,6 @@
 import type { Logger } from "@phobos/core";
 import { causeOf, messageOf, RegistryError } from "./errors.js";
+import { type FactsChange, writeFacts } from "./fact-rows.js";
 import { checkSchema, migrate } from "./migrations.js";
 import { applyPending, mergePending, type PendingNode, pendingFrom, type StoredNode } from "./pending.js";
 import { openPostgres } from "./postgres.js";
@@ -151,7 +152,7 @@ class Store implements RegistryStore {
   async nodes(options: NodesOptions = {}): Promise<NodeRecord[]> {
     const t = this.now();
     const since = t - this.settings.expireAfter * 1000;
-    const rows = await this.#read(() => selectNodes(this.db, since, this.db.dialect, options.facts));
+    const rows = await this.#read(() => selectNodes(this.db, since, options.facts));
     return rows.map((row) => this.#toRecord(row, t));
   }
 
@@ -272,6 +273,7 @@ class Store implements RegistryStore {
         session,
         writes.flatMap((w) => w.history),
       );
+      await writeFacts(session, this.db.dialect, factsChanged(batch, stored, writes));
     });
   }
 
@@ -319,6 +321,27 @@ class Store implements RegistryStore {
       registrations: row.registrations,
     };
   }
+}
+
+/**
+ * The nodes whose facts must be written: an update without facts (an
+ * agentlist registration) keeps the stored ones, and a meta registration
+ * repeating the stored facts leaves them as they are.
+ */
+function factsChanged(
+  batch: readonly PendingNode[],
+  stored: ReadonlyMap<string, StoredNode>,
+  writes: readonly { node: StoredNode }[],
+): FactsChange[] {
+  const changes: FactsChange[] = [];
+  writes.forEach((w, i) => {
+    const incoming = batch[i]?.facts;
+    if (incoming === undefined) return;
+    const before = stored.get(w.node.identity)?.facts;
+    if (before === undefined || JSON.stringify(before) !== JSON.stringify(incoming))
+      changes.push({ identity: w.node.identity, before, facts: w.node.facts });
+  });
+  return changes;
 }
 
 function checkUpdate(update: NodeUpdate): void {
