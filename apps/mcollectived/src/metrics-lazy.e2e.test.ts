@@ -74,3 +74,15 @@ describe("metrics off by default", () => {
     expect(on.filter((m) => m.includes("prom-client")).length).toBeGreaterThan(0);
   }, 60_000);
 });
+
+describe("the registry's database drivers load only on the node that receives registrations", () => {
+  it("a daemon without plugin.registration.database never loads better-sqlite3 or pg; with a SQLite registry, it loads better-sqlite3", async () => {
+    const drivers = (loaded: string[]) => loaded.filter((m) => /[\\/](better-sqlite3|pg)[\\/]/.test(m));
+    expect(drivers(await loadedModules("drivers-off", {}))).toEqual([]);
+    const on = await loadedModules("drivers-on", {
+      "plugin.registration.database": join(dir, "registry.db"),
+    });
+    expect(on.filter((m) => m.includes("better-sqlite3")).length).toBeGreaterThan(0);
+    expect(on.filter((m) => /[\\/]pg[\\/]/.test(m))).toEqual([]);
+  }, 60_000);
+});

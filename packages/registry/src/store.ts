@@ -3,7 +3,6 @@ import { causeOf, messageOf, RegistryError } from "./errors.js";
 import { type FactsChange, writeFacts } from "./fact-rows.js";
 import { checkSchema, migrate } from "./migrations.js";
 import { applyPending, mergePending, type PendingNode, pendingFrom, type StoredNode } from "./pending.js";
-import { openPostgres } from "./postgres.js";
 import {
   deleteExpired,
   selectForUpdate,
@@ -15,7 +14,6 @@ import {
 } from "./rows.js";
 import type { RegistrySettings } from "./settings.js";
 import type { SqlDatabase } from "./sql.js";
-import { openSqlite } from "./sqlite.js";
 import { createThrottledLog } from "./throttled-log.js";
 import {
   type NodeRecord,
@@ -54,10 +52,15 @@ export async function openRegistryStore(
   const now = options.now ?? Date.now;
   const readOnly = options.readOnly ?? false;
   const throttled = createThrottledLog(log, { now });
+  // Loaded here, not at import: every mcollectived carries the registration
+  // agent, and only the one node that receives registrations opens a database.
   const db =
     settings.database.kind === "sqlite"
-      ? openSqlite(settings.database.path, { readOnly, maxSize: settings.maxSize })
-      : openPostgres(settings.database.url, throttled);
+      ? (await import("./sqlite.js")).openSqlite(settings.database.path, {
+          readOnly,
+          maxSize: settings.maxSize,
+        })
+      : (await import("./postgres.js")).openPostgres(settings.database.url, throttled);
   try {
     if (readOnly) {
       await checkSchema(db);

@@ -87,7 +87,8 @@ export async function waitForLog(
   pattern: RegExp,
   options: { from?: number; timeoutMs?: number } = {},
 ): Promise<string> {
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  // Generous: a loaded CI machine may take many seconds to start a daemon; a pass returns at once.
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
     const text = await readFile(file, "utf8").catch(() => "");
     const line = text
