@@ -1,7 +1,8 @@
 /**
  * Plugin discovery, MCollective's `PluginManager.find` rebuilt on the
  * manifest convention: every libdir in order, then the app's own
- * dependencies. Only package.json files and directory listings are read;
+ * dependencies, then the packages installed beside the app (a global npm
+ * install). Only package.json files and directory listings are read;
  * no plugin code runs until `PluginRegistry.load`.
  */
 import { resolve } from "node:path";
@@ -9,6 +10,7 @@ import type { PluginLoadError } from "@phobos/errors";
 import type { Config } from "../config/config.js";
 import type { Logger } from "../log/logger.js";
 import { findAppDependencies } from "./app-dependencies.js";
+import { findPackagesBeside } from "./installed-beside.js";
 import { type PluginPackage, readPluginPackage } from "./read-package.js";
 import { key, type PluginEntry, PluginRegistry } from "./registry.js";
 import { scanLibdir } from "./scan-libdir.js";
@@ -59,7 +61,7 @@ export async function discoverPlugins(options: DiscoverOptions): Promise<PluginR
     );
   };
 
-  const addPackage = (pkg: PluginPackage, source: "libdir" | "dependency", libdir?: string) => {
+  const addPackage = (pkg: PluginPackage, source: "libdir" | "dependency" | "beside", libdir?: string) => {
     errors.push(...pkg.errors);
     // A package reached twice (a libdir's node_modules and a dependency, or via symlinks) is one copy.
     if (seenPackages.has(pkg.dir)) return;
@@ -119,6 +121,14 @@ export async function discoverPlugins(options: DiscoverOptions): Promise<PluginR
   }
   const packages = await Promise.all(deps.found.map(({ dir }) => readPluginPackage(dir)));
   for (const pkg of packages) if (pkg) addPackage(pkg, "dependency");
+
+  // After the dependencies, so a package installed beside mco cannot hide a first-party plugin.
+  const beside = await findPackagesBeside(options.appDir);
+  errors.push(...beside.errors);
+  if (beside.modulesDir !== undefined)
+    log.debug(`searching ${beside.modulesDir} for plugins installed beside the app`);
+  const besidePackages = await Promise.all(beside.packageDirs.map((dir) => readPluginPackage(dir)));
+  for (const pkg of besidePackages) if (pkg) addPackage(pkg, "beside");
 
   for (const error of errors) log.warn(error.message);
   const registry = new PluginRegistry(winners.values(), errors);

@@ -8,8 +8,12 @@ import { type DdlFor, ddlKindFor, ddlProblems } from "./ddl-shape.js";
 import { didYouMean, formatDidYouMean } from "./did-you-mean.js";
 import type { PluginDefinition, PluginType } from "./types.js";
 
-/** Where an entry was found: a libdir package, an app dependency, or a bare DDL file in a libdir. */
-export type PluginSource = "libdir" | "dependency" | "ddl-only";
+/**
+ * Where an entry was found: a libdir package, an app dependency, a package
+ * installed beside the app (the same node_modules, as a global npm install
+ * puts them), or a bare DDL file in a libdir.
+ */
+export type PluginSource = "libdir" | "dependency" | "beside" | "ddl-only";
 
 /** One plugin the loader found, before any of its code has run. */
 export interface PluginEntry<T extends PluginType = PluginType> {
