@@ -131,7 +131,7 @@ export async function discoverPlugins(options: DiscoverOptions): Promise<PluginR
   for (const pkg of besidePackages) if (pkg) addPackage(pkg, "beside");
 
   for (const error of errors) log.warn(error.message);
-  const registry = new PluginRegistry(winners.values(), errors);
+  const registry = new PluginRegistry(winners.values(), errors, resolve(options.appDir));
   log.debug(
     `found ${winners.size} plugins (${
       registry

@@ -6,6 +6,7 @@ import { ConfigError, PluginLoadError } from "@phobos/errors";
 import { checkDefinition } from "./check-definition.js";
 import { type DdlFor, ddlKindFor, ddlProblems } from "./ddl-shape.js";
 import { didYouMean, formatDidYouMean } from "./did-you-mean.js";
+import { provideHostPackages } from "./host-resolve.js";
 import type { PluginDefinition, PluginType } from "./types.js";
 
 /**
@@ -68,8 +69,14 @@ export class PluginRegistry {
   readonly #definitions = new WeakMap<PluginEntry, Promise<PluginDefinition>>();
   readonly #ddls = new WeakMap<PluginEntry, Promise<Ddl>>();
 
-  /** @internal Built by `discoverPlugins`. */
-  constructor(entries: Iterable<PluginEntry>, errors: Iterable<PluginLoadError>) {
+  readonly #hostDir: string | undefined;
+
+  /**
+   * @internal Built by `discoverPlugins`. `hostDir` is the app's directory,
+   * from which a libdir plugin's `@phobos/*` peer dependencies resolve.
+   */
+  constructor(entries: Iterable<PluginEntry>, errors: Iterable<PluginLoadError>, hostDir?: string) {
+    this.#hostDir = hostDir;
     for (const entry of entries) this.#entries.set(key(entry.type, entry.name), entry as MutableEntry);
     this.#errors = [...errors];
   }
@@ -106,7 +113,7 @@ export class PluginRegistry {
     if (!entry) return Promise.reject(this.#notFound(type, name));
     let pending = this.#definitions.get(entry);
     if (!pending) {
-      pending = this.#remember(entry, importDefinition(entry));
+      pending = this.#remember(entry, importDefinition(entry, this.#hostDir));
       this.#definitions.set(entry, pending);
     }
     return pending as unknown as Promise<PluginDefinition<T>>;
@@ -136,7 +143,7 @@ export class PluginRegistry {
     if (!entry) return Promise.reject(this.#notFound(type, name));
     let pending = this.#ddls.get(entry);
     if (!pending) {
-      pending = this.#remember(entry, readEntryDdl(entry));
+      pending = this.#remember(entry, readEntryDdl(entry, this.#hostDir));
       this.#ddls.set(entry, pending);
     }
     return pending as Promise<DdlFor<T>>;
@@ -201,7 +208,7 @@ export function key(type: string, name: string): string {
   return `${type}/${name}`;
 }
 
-async function importDefinition(entry: PluginEntry): Promise<PluginDefinition> {
+async function importDefinition(entry: PluginEntry, hostDir: string | undefined): Promise<PluginDefinition> {
   const who = { packageName: entry.packageName, pluginType: entry.type, pluginName: entry.name };
   if (entry.entryPath === undefined) {
     throw new PluginLoadError({
@@ -211,6 +218,7 @@ async function importDefinition(entry: PluginEntry): Promise<PluginDefinition> {
       reason: `${entry.type} '${entry.name}' has only a DDL at ${entry.ddlPath}: Phobos can call it but not run it (install a Phobos package that implements it to run it here)`,
     });
   }
+  if (hostDir !== undefined && entry.source !== "dependency") provideHostPackages(hostDir);
   let module: unknown;
   try {
     module = await import(pathToFileURL(entry.entryPath).href);
@@ -223,7 +231,7 @@ async function importDefinition(entry: PluginEntry): Promise<PluginDefinition> {
   return checkDefinition(module, { ...who, type: entry.type, name: entry.name, path: entry.entryPath });
 }
 
-async function readEntryDdl(entry: PluginEntry): Promise<Ddl> {
+async function readEntryDdl(entry: PluginEntry, hostDir: string | undefined): Promise<Ddl> {
   const who = { packageName: entry.packageName, pluginType: entry.type, pluginName: entry.name };
   const path = entry.ddlPath;
   if (path === undefined) {
@@ -247,6 +255,7 @@ async function readEntryDdl(entry: PluginEntry): Promise<Ddl> {
     }
   } else {
     let module: { default?: unknown };
+    if (hostDir !== undefined && entry.source !== "dependency") provideHostPackages(hostDir);
     try {
       module = (await import(pathToFileURL(path).href)) as { default?: unknown };
     } catch (err) {
