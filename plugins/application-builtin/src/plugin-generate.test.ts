@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 import { createLogger, discoverPlugins, memorySink, renderDdlHelp } from "@phobos/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { generatePlugin } from "./plugin-generate.js";
-import { packagePlugin, pluginInfo } from "./plugin-info.js";
+import { pluginInfo } from "./plugin-info.js";
+import { packagePlugin } from "./plugin-package.js";
 
 // Inside the package, so the generated modules resolve @phobos/core through its node_modules.
 const packageDir = fileURLToPath(new URL("..", import.meta.url));

@@ -4,7 +4,7 @@
  * `package.json` with the `mcollective` manifest, the code as an ES module
  * importing `@phobos/core`, the DDL as a JSON DDL (so mco can read it before
  * any dependency is installed), and a README. Put the directory in a libdir
- * (after `npm install`), or publish it.
+ * as it is, package it (`mco plugin package`), or publish it.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -181,7 +181,7 @@ export function generatePlugin(o: GenerateOptions): string[] {
     lines.push(`Created ${o.kind === "agent" ? "Agent" : "Data"} file : ${join(dir, entry)}`);
     writeFileSync(
       join(dir, "README.md"),
-      `# ${manifest.name}\n\n${metadata(o).description}.\n\nA Phobos ${o.kind} plugin: \`npm install\` here (for \`@phobos/core\`), then put this directory in a \`libdir\` of mcollectived and mco, or publish it and install it beside them. \`mco plugin doc ${o.kind}/${o.name}\` shows its DDL.\n`,
+      `# ${manifest.name}\n\n${metadata(o).description}.\n\nA Phobos ${o.kind} plugin: put this directory in a \`libdir\` of mcollectived and mco (they provide \`@phobos/core\`), build its .deb and tarball with \`mco plugin package\`, or publish it and \`npm install -g\` it beside them. \`mco plugin doc ${o.kind}/${o.name}\` shows its DDL.\n`,
     );
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });

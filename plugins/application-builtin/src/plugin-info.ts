@@ -1,9 +1,8 @@
 /**
- * `mco plugin info [DIR]` and `mco plugin package [DIR]` for Phobos plugin
- * packages: what the package declares (read from its `package.json`
- * manifest, as mco would read it), and an installable tarball (`npm pack`).
+ * `mco plugin info [DIR]` for Phobos plugin packages: what the package
+ * declares (read from its `package.json` manifest, as mco would read it).
+ * `readPackageJson` is also `mco plugin package`'s check of its DIR.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { rjust } from "@phobos/client";
@@ -64,7 +63,7 @@ function rubyPluginAdvice(dir: string, libdirs: readonly string[]): string | und
   }`;
 }
 
-function readPackageJson(dir: string, libdirs: readonly string[] = []): Record<string, unknown> {
+export function readPackageJson(dir: string, libdirs: readonly string[] = []): Record<string, unknown> {
   const path = join(dir, "package.json");
   let json: unknown;
   try {
@@ -122,26 +121,4 @@ export function pluginInfo(target: string, libdirs: readonly string[] = []): str
   });
   for (const [i, e] of errors.entries()) lines.push(row(i === 0 ? "Problems : " : " ", e.message));
   return `${lines.join("\n")}\n`;
-}
-
-/**
- * `npm pack` of the plugin package into the current directory; returns npm's
- * report. `libdirs` (the client config's) go into the advice for a Ruby plugin.
- */
-export function packagePlugin(
-  target: string,
-  cwd: string,
-  libdirs: readonly string[] = [],
-): { ok: boolean; output: string } {
-  const dir = resolve(target);
-  readPackageJson(dir, libdirs);
-  const r = spawnSync("npm", ["pack", dir], { cwd, encoding: "utf8" });
-  if (r.error) {
-    const why =
-      (r.error as NodeJS.ErrnoException).code === "ENOENT" ? "npm is not installed" : r.error.message;
-    throw new UsageError(
-      `cannot package ${dir}: ${why} (a Phobos plugin package is an npm package: npm pack makes it)`,
-    );
-  }
-  return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
 }

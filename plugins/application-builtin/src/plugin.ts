@@ -2,7 +2,8 @@ import { type ApplicationInvocation, defineApplication } from "@phobos/client";
 import { UsageError } from "@phobos/core";
 import { pluginDoc, pluginDocList } from "./plugin-doc.js";
 import { generatePlugin } from "./plugin-generate.js";
-import { packagePlugin, pluginInfo } from "./plugin-info.js";
+import { pluginInfo } from "./plugin-info.js";
+import { packagePlugin } from "./plugin-package.js";
 
 /**
  * `generate agent NAME [actions=a,b]` / `generate data NAME [outputs=a,b]`,
@@ -71,8 +72,8 @@ const text = (name: string, description: string, args: string) => ({ name, descr
 /**
  * `mco plugin`: the installed plugins' documentation (`doc`), and Phobos's
  * take on MCollective's packaging tools — Phobos plugins are npm packages,
- * so `generate` writes one, `info` reads one's manifest and `package` is
- * `npm pack`.
+ * so `generate` writes one, `info` reads one's manifest and `package` makes
+ * its .deb and tarball (or `npm pack`s it).
  */
 export default defineApplication({
   name: "plugin",
@@ -98,7 +99,11 @@ export default defineApplication({
         ...text("dependency", "Adds a dependency to the plugin", "--dependency DEPENDENCIES"),
         type: "array",
       },
-      text("format", "Package output format. Defaults to rpmpackage or debpackage", "--format OUTPUTFORMAT"),
+      text(
+        "format",
+        "Package output format: debpackage, tarball or npm. Defaults to debpackage and tarball",
+        "--format OUTPUTFORMAT",
+      ),
       { ...text("sign", "Embed a signature in the package", "--sign"), type: "bool" },
       text("rpctemplate", "Template to use.", "--template HELPTEMPLATE"),
       text("description", "Plugin description", "--description DESCRIPTION"),
@@ -146,9 +151,25 @@ export default defineApplication({
           inv.stdout.write(pluginInfo(target, inv.config.libdir));
           return 0;
         case "package": {
-          const { ok, output } = packagePlugin(target, process.cwd(), inv.config.libdir);
-          (ok ? inv.stdout : inv.stderr).write(output);
-          return ok ? 0 : 1;
+          const c = inv.configuration;
+          const opt = (k: string) => (c[k] === undefined ? undefined : String(c[k]));
+          const lines = packagePlugin(target, process.cwd(), inv.config.libdir, {
+            format: opt("format"),
+            pluginname: opt("pluginname"),
+            version: opt("version"),
+            revision: opt("revision") ?? opt("iteration"),
+            vendor: opt("vendor"),
+            pluginpath: opt("pluginpath"),
+            mcname: opt("mcname"),
+            mcversion: opt("mcversion"),
+            dependency: c.dependency as string[] | undefined,
+            preinstall: opt("preinstall"),
+            postinstall: opt("postinstall"),
+            sign: c.sign === true,
+            keepArtifacts: c.keep_artifacts === true,
+          });
+          inv.stdout.write(`${lines.join("\n")}\n`);
+          return 0;
         }
         case "generate":
           return generate(inv, target);
