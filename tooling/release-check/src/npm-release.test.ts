@@ -1,0 +1,204 @@
+/**
+ * The npm release as an operator meets it: every public workspace package
+ * published (as `pnpm run release` does, with `changeset publish`) to a real
+ * registry, a local Verdaccio; `@phobos/mco` and `@phobos/mcollectived`
+ * installed globally from it into a clean prefix; a third-party agent made
+ * by `mco plugin generate` and a broken plugin published and installed
+ * globally beside them. The globally installed mco documents the agent and
+ * reports the broken plugin with its reason, and the globally installed
+ * mcollectived runs the agent for `mco rpc`.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeClientConfig, writeServerConfig } from "@phobos/interop";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePortIn, releasePortRange } from "./ports.js";
+import { run, runOk, type Started, start, waitFor } from "./processes.js";
+import { type LocalRegistry, startLocalRegistry } from "./registry.js";
+
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+const SLOW = 900_000;
+
+interface Manifest {
+  name: string;
+  version: string;
+  private?: boolean;
+  devDependencies?: Record<string, string>;
+}
+
+/** Every public workspace package, as the publish step sees them. */
+function publicPackages(): Manifest[] {
+  const found: Manifest[] = [];
+  for (const group of ["packages", "plugins", "apps", "tooling"]) {
+    for (const name of readdirSync(join(ROOT, group))) {
+      const path = join(ROOT, group, name, "package.json");
+      if (!existsSync(path)) continue;
+      const pkg = JSON.parse(readFileSync(path, "utf8")) as Manifest;
+      if (!pkg.private) found.push(pkg);
+    }
+  }
+  return found.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+let dir: string;
+let registry: LocalRegistry | undefined;
+let daemon: Started | undefined;
+let prefix: string;
+let mco: string;
+let clientConfig: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "release-npm-"));
+  const { from } = releasePortRange();
+  registry = await startLocalRegistry(join(dir, "registry"), await freePortIn(from, from + 49));
+  const env = registry.env;
+
+  // The release script's publish step, against this registry; no git tags in the checkout.
+  runOk("pnpm", ["exec", "changeset", "publish", "--no-git-tag"], { cwd: ROOT, env });
+
+  prefix = join(dir, "prefix");
+  runOk("npm", ["install", "-g", "--prefix", prefix, "@phobos/mco", "@phobos/mcollectived"], {
+    cwd: dir,
+    env,
+  });
+  mco = join(prefix, "bin", "mco");
+
+  // A third-party agent exactly as `mco plugin generate` writes it, and a broken one.
+  const src = join(dir, "src");
+  await mkdir(src);
+  runOk(mco, ["plugin", "generate", "agent", "weather", "actions=forecast"], { cwd: src, env });
+  const broken = join(src, "broken");
+  await mkdir(broken);
+  await writeFile(
+    join(broken, "package.json"),
+    JSON.stringify({
+      name: "phobos-agent-broken",
+      version: "1.0.0",
+      type: "module",
+      mcollective: {
+        api: 1,
+        plugins: [{ type: "agent", name: "broken", entry: "./agent.js", ddl: "./ddl.json" }],
+      },
+    }),
+  );
+  await writeFile(join(broken, "agent.js"), "export default {};\n");
+  await writeFile(join(broken, "ddl.json"), "{ this is not JSON");
+  for (const plugin of ["weather", "broken"]) runOk("npm", ["publish"], { cwd: join(src, plugin), env });
+  runOk("npm", ["install", "-g", "--prefix", prefix, "phobos-agent-weather", "phobos-agent-broken"], {
+    cwd: dir,
+    env,
+  });
+}, SLOW);
+
+afterAll(async () => {
+  await daemon?.stop();
+  await registry?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, SLOW);
+
+describe("the npm release", () => {
+  it("publishes every public package, at its workspace version", async () => {
+    const published = await Promise.all(
+      publicPackages().map(async (pkg) => {
+        const res = await fetch(`${registry?.url}${pkg.name.replace("/", "%2f")}`);
+        const doc = (await res.json()) as { "dist-tags"?: { latest?: string } };
+        return [pkg.name, doc["dist-tags"]?.latest];
+      }),
+    );
+    expect(published).toEqual(publicPackages().map((pkg) => [pkg.name, pkg.version]));
+  });
+
+  it("lists every public package among this check's dependencies, so turbo builds them all first", () => {
+    const own = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as Manifest;
+    expect(publicPackages().filter((pkg) => own.devDependencies?.[pkg.name] === undefined)).toEqual([]);
+  });
+
+  it("publishes manifests with repository, homepage, bugs, the LICENSE text and no workspace: ranges", async () => {
+    const doc = (await (await fetch(`${registry?.url}@phobos%2fmco`)).json()) as {
+      versions: Record<string, Record<string, unknown>>;
+      "dist-tags": { latest: string };
+    };
+    const latest = doc.versions[doc["dist-tags"].latest] as Record<string, unknown>;
+    expect(latest.repository).toEqual({
+      type: "git",
+      url: "git+https://github.com/phobos-mco/phobos.git",
+      directory: "apps/mco",
+    });
+    expect(latest.homepage).toBe("https://github.com/phobos-mco/phobos/tree/main/apps/mco#readme");
+    expect(latest.bugs).toEqual({ url: "https://github.com/phobos-mco/phobos/issues" });
+    expect(JSON.stringify(latest.dependencies)).not.toContain("workspace:");
+    const installed = join(prefix, "lib", "node_modules", "@phobos", "mco");
+    expect(await readFile(join(installed, "LICENSE"), "utf8")).toBe(
+      await readFile(join(ROOT, "LICENSE"), "utf8"),
+    );
+  });
+
+  it("installs mco globally: mco plugin doc lists the agent installed beside it and the broken plugin with its reason", async () => {
+    clientConfig = await writeClientConfig(join(dir, "client"), {
+      identity: "npm-client",
+      broker: { connector: "rabbitmq", pool: [{ host: "127.0.0.1", port: 1, user: "u", password: "p" }] },
+      security: { provider: "psk", psk: "unused" },
+      libdir: [join(dir, "empty-libdir")],
+    });
+    const doc = run(mco, ["plugin", "doc", "-c", clientConfig]);
+    expect(doc.status, doc.stderr).toBe(0);
+    expect(doc.stdout).toMatch(/Agents:\n(?: {2}.*\n)*? {2}weather +The weather agent\n/);
+    expect(doc.stdout).toMatch(/ {2}rpcutil +General helpful actions/);
+    expect(doc.stdout).toMatch(/broken.*(?:\n.*)*?DDL|DDL(?:.*\n)*?.*broken/);
+    expect(doc.stdout).toContain("phobos-agent-broken");
+    expect(doc.stdout).toMatch(/cannot read the DDL: .*JSON/);
+
+    const agent = run(mco, ["plugin", "doc", "agent/weather", "-c", clientConfig]);
+    expect(agent.status, agent.stderr).toBe(0);
+    expect(agent.stdout).toContain("forecast");
+  });
+
+  it("installs mcollectived globally: it loads the agent beside it, skips the broken one, and answers mco rpc", async () => {
+    const { from } = releasePortRange();
+    const port = await freePortIn(from + 1, from + 49);
+    const user = { name: "mcollective", password: randomBytes(8).toString("hex") };
+    const broker = {
+      connector: "rabbitmq" as const,
+      vhost: "/mcollective",
+      pool: [{ host: "127.0.0.1", port, user: user.name, password: user.password }],
+    };
+    const security = { provider: "psk" as const, psk: randomBytes(12).toString("hex") };
+    const home = join(dir, "node");
+    const serverConfig = await writeServerConfig(home, {
+      identity: "npm-node",
+      broker,
+      security,
+      libdir: [join(dir, "empty-libdir")],
+      loglevel: "info",
+      extra: {
+        "plugin.broker.enable": "1",
+        "plugin.broker.bind": "127.0.0.1",
+        "plugin.broker.port": String(port),
+        "plugin.broker.users": `${user.name}:${user.password}`,
+      },
+    });
+    const config = await writeClientConfig(join(dir, "rpc-client"), {
+      identity: "npm-client",
+      broker,
+      security,
+      libdir: [join(dir, "empty-libdir")],
+    });
+    daemon = start(join(prefix, "bin", "mcollectived"), ["--config", serverConfig, "--no-daemonize"]);
+    const log = join(home, "mcollectived.log");
+    await waitFor("the global mcollectived to start", async () =>
+      /Phobos mcollectived ready as npm-node/.test(await readFile(log, "utf8")) ? true : undefined,
+    ).catch(async (err: Error) => {
+      throw new Error(
+        `${err.message}\n--- output ---\n${daemon?.output()}\n--- log ---\n${await readFile(log, "utf8").catch(() => "")}`,
+      );
+    });
+    const reply = run(mco, ["rpc", "weather", "forecast", "name=athens", "-I", "npm-node", "-c", config]);
+    expect(reply.stderr).toBe("");
+    expect(reply.stdout).toMatch(/npm-node\s+\n\s+Message: forecast athens\n/);
+    expect(await readFile(log, "utf8")).toMatch(/phobos-agent-broken/);
+  });
+});
