@@ -1,7 +1,7 @@
 /**
  * The npm release as an operator meets it: every public workspace package
- * published (as `pnpm run release` does, with `changeset publish`) to a real
- * registry, a local Verdaccio; `@phobos/mco` and `@phobos/mcollectived`
+ * published (with pnpm publish, as `changeset publish` in `pnpm run release`
+ * does) to a real registry, a local Verdaccio; `@phobos/mco` and `@phobos/mcollectived`
  * installed globally from it into a clean prefix; a third-party agent made
  * by `mco plugin generate` and a broken plugin published and installed
  * globally beside them. The globally installed mco documents the agent and
@@ -57,8 +57,9 @@ beforeAll(async () => {
   registry = await startLocalRegistry(join(dir, "registry"), await freePortIn(from, from + 49));
   const env = registry.env;
 
-  // The release script's publish step, against this registry; no git tags in the checkout.
-  runOk("pnpm", ["exec", "changeset", "publish", "--no-git-tag"], { cwd: ROOT, env });
+  // What `changeset publish` runs per package (pnpm publish, workspace: ranges rewritten), in
+  // one process: a pnpm start-up per package costs minutes on a loaded CI machine.
+  runOk("pnpm", ["-r", "publish", "--no-git-checks", "--access", "public"], { cwd: ROOT, env });
 
   prefix = join(dir, "prefix");
   runOk("npm", ["install", "-g", "--prefix", prefix, "@phobos/mco", "@phobos/mcollectived"], {
