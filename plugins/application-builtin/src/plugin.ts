@@ -99,11 +99,8 @@ export default defineApplication({
         ...text("dependency", "Adds a dependency to the plugin", "--dependency DEPENDENCIES"),
         type: "array",
       },
-      text(
-        "format",
-        "Package output format: debpackage, tarball or npm. Defaults to debpackage and tarball",
-        "--format OUTPUTFORMAT",
-      ),
+      // Ruby's wording, kept for help parity; the formats Phobos builds are in the README and errors.
+      text("format", "Package output format. Defaults to rpmpackage or debpackage", "--format OUTPUTFORMAT"),
       { ...text("sign", "Embed a signature in the package", "--sign"), type: "bool" },
       text("rpctemplate", "Template to use.", "--template HELPTEMPLATE"),
       text("description", "Plugin description", "--description DESCRIPTION"),

@@ -21,7 +21,7 @@ import { run, runOk, type Started, start, waitFor } from "./processes.js";
 import { type LocalRegistry, startLocalRegistry } from "./registry.js";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const SLOW = 900_000;
+const SLOW = 1_800_000;
 
 interface Manifest {
   name: string;
