@@ -8,16 +8,16 @@
  * reports the broken plugin with its reason, and the globally installed
  * mcollectived runs the agent for `mco rpc`.
  */
-import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeClientConfig, writeServerConfig } from "@phobos/interop";
+import { writeClientConfig } from "@phobos/interop";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Site, startSite } from "./node-with-broker.js";
 import { freePortIn, releasePortRange } from "./ports.js";
-import { run, runOk, type Started, start, waitFor } from "./processes.js";
+import { run, runOk } from "./processes.js";
 import { type LocalRegistry, startLocalRegistry } from "./registry.js";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -46,7 +46,7 @@ function publicPackages(): Manifest[] {
 
 let dir: string;
 let registry: LocalRegistry | undefined;
-let daemon: Started | undefined;
+let site: Site | undefined;
 let prefix: string;
 let mco: string;
 let clientConfig: string;
@@ -96,7 +96,7 @@ beforeAll(async () => {
 }, SLOW);
 
 afterAll(async () => {
-  await daemon?.stop();
+  await site?.stop();
   await registry?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 }, SLOW);
@@ -160,43 +160,15 @@ describe("the npm release", () => {
 
   it("installs mcollectived globally: it loads the agent beside it, skips the broken one, and answers mco rpc", async () => {
     const { from } = releasePortRange();
-    const port = await freePortIn(from + 1, from + 49);
-    const user = { name: "mcollective", password: randomBytes(8).toString("hex") };
-    const broker = {
-      connector: "rabbitmq" as const,
-      vhost: "/mcollective",
-      pool: [{ host: "127.0.0.1", port, user: user.name, password: user.password }],
-    };
-    const security = { provider: "psk" as const, psk: randomBytes(12).toString("hex") };
-    const home = join(dir, "node");
-    const serverConfig = await writeServerConfig(home, {
+    site = await startSite({
+      mcollectived: join(prefix, "bin", "mcollectived"),
+      dir,
       identity: "npm-node",
-      broker,
-      security,
-      libdir: [join(dir, "empty-libdir")],
-      loglevel: "info",
-      extra: {
-        "plugin.broker.enable": "1",
-        "plugin.broker.bind": "127.0.0.1",
-        "plugin.broker.port": String(port),
-        "plugin.broker.users": `${user.name}:${user.password}`,
-      },
+      libdir: join(dir, "empty-libdir"),
+      ports: { from: from + 1, to: from + 49 },
     });
-    const config = await writeClientConfig(join(dir, "rpc-client"), {
-      identity: "npm-client",
-      broker,
-      security,
-      libdir: [join(dir, "empty-libdir")],
-    });
-    daemon = start(join(prefix, "bin", "mcollectived"), ["--config", serverConfig, "--no-daemonize"]);
-    const log = join(home, "mcollectived.log");
-    await waitFor("the global mcollectived to start", async () =>
-      /Phobos mcollectived ready as npm-node/.test(await readFile(log, "utf8")) ? true : undefined,
-    ).catch(async (err: Error) => {
-      throw new Error(
-        `${err.message}\n--- output ---\n${daemon?.output()}\n--- log ---\n${await readFile(log, "utf8").catch(() => "")}`,
-      );
-    });
+    const config = site.clientConfig;
+    const log = site.log;
     const reply = run(mco, ["rpc", "weather", "forecast", "name=athens", "-I", "npm-node", "-c", config]);
     expect(reply.stderr).toBe("");
     expect(reply.stdout).toMatch(/npm-node\s+\n\s+Message: forecast athens\n/);

@@ -6,21 +6,19 @@
  * directory loads the agent and answers `mco rpc` through its embedded
  * broker.
  */
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PHOBOS_MCO, PHOBOS_MCOLLECTIVED, writeClientConfig, writeServerConfig } from "@phobos/interop";
+import { PHOBOS_MCO, PHOBOS_MCOLLECTIVED } from "@phobos/interop";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePortIn, releasePortRange } from "./ports.js";
-import { run, runOk, type Started, start, waitFor } from "./processes.js";
+import { type Site, startSite } from "./node-with-broker.js";
+import { releasePortRange } from "./ports.js";
+import { run, runOk } from "./processes.js";
 
 const LIBDIR = "/usr/share/mcollective/plugins";
 let dir: string;
 let deb: string;
-let daemon: Started | undefined;
-let clientConfig: string;
+let site: Site | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "release-deb-"));
@@ -31,7 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await daemon?.stop();
+  await site?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -50,45 +48,15 @@ describe("a generated agent's .deb", () => {
   it("installed with dpkg -x, is loaded by a real mcollectived from that libdir and answers mco rpc", async () => {
     const root = join(dir, "root");
     runOk("dpkg", ["-x", deb, root]);
-    const libdir = join(root, LIBDIR);
     const { from, to } = releasePortRange();
-    const port = await freePortIn(from + 50, to);
-    const user = { name: "mcollective", password: randomBytes(8).toString("hex") };
-    const broker = {
-      connector: "rabbitmq" as const,
-      vhost: "/mcollective",
-      pool: [{ host: "127.0.0.1", port, user: user.name, password: user.password }],
-    };
-    const security = { provider: "psk" as const, psk: randomBytes(12).toString("hex") };
-    const home = join(dir, "node");
-    const serverConfig = await writeServerConfig(home, {
+    site = await startSite({
+      mcollectived: PHOBOS_MCOLLECTIVED,
+      dir,
       identity: "deb-node",
-      broker,
-      security,
-      libdir: [libdir],
-      loglevel: "info",
-      extra: {
-        "plugin.broker.enable": "1",
-        "plugin.broker.bind": "127.0.0.1",
-        "plugin.broker.port": String(port),
-        "plugin.broker.users": `${user.name}:${user.password}`,
-      },
+      libdir: join(root, LIBDIR),
+      ports: { from: from + 50, to },
     });
-    clientConfig = await writeClientConfig(join(dir, "client"), {
-      identity: "deb-client",
-      broker,
-      security,
-      libdir: [libdir],
-    });
-    daemon = start(PHOBOS_MCOLLECTIVED, ["--config", serverConfig, "--no-daemonize"]);
-    const log = join(home, "mcollectived.log");
-    await waitFor("mcollectived to start", async () =>
-      /Phobos mcollectived ready as deb-node/.test(await readFile(log, "utf8")) ? true : undefined,
-    ).catch(async (err: Error) => {
-      throw new Error(
-        `${err.message}\n--- output ---\n${daemon?.output()}\n--- log ---\n${await readFile(log, "utf8").catch(() => "")}`,
-      );
-    });
+    const clientConfig = site.clientConfig;
 
     const agents = runOk(PHOBOS_MCO, [
       "rpc",
