@@ -65,6 +65,14 @@ if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mcollecti
   systemctl stop mcollective || true
 fi
 
+# --- Debian packaging (tooling/ship) ------------------------------------------
+# The .debs are built with Debian's own tools and checked with lintian;
+# better-sqlite3 is rebuilt for the shipped Node runtime with node-gyp
+# (python3, make, g++); the ship test verifies the systemd units with
+# systemd-analyze (from systemd, which only provides the tool here: it is not
+# made PID 1).
+apt_install debhelper dpkg-dev fakeroot lintian python3 make g++ systemd
+
 # --- ActiveMQ (connector = activemq) ----------------------------------------
 # Debian's broker, run from its jar with our own activemq.xml (see
 # activemq-instance.sh; no init script or systemd unit involved, so it starts the
