@@ -1,0 +1,92 @@
+/**
+ * The inputs of one action, generated from its DDL. Every change is sent to
+ * the server's validator (a quarter-second after the last key), which
+ * applies the rules mco applies — type, validation pattern or plugin,
+ * maxlength, list, required — so what the form accepts is what the request
+ * will accept. Errors show for inputs the user touched, and for all once
+ * the server refused a run.
+ */
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api/client.js";
+import type { DdlActionJson, InputErrors } from "../api/types.js";
+import { useDebounced } from "../lib/use-debounced.js";
+import { defaultText, InputField } from "./input-field.js";
+
+export type InputValues = Record<string, string>;
+
+export function initialValues(action: DdlActionJson): InputValues {
+  return Object.fromEntries(Object.entries(action.input).map(([name, input]) => [name, defaultText(input)]));
+}
+
+/** What is sent: inputs left empty are left out, as inputs not given to mco are. */
+export function inputsToSend(action: DdlActionJson, values: InputValues): Record<string, string> {
+  const sent: Record<string, string> = {};
+  for (const name of Object.keys(action.input)) {
+    const value = values[name] ?? "";
+    if (value !== "") sent[name] = value;
+  }
+  return sent;
+}
+
+export function ActionForm({
+  agent,
+  action,
+  ddl,
+  values,
+  onValues,
+  serverErrors,
+}: {
+  agent: string;
+  action: string;
+  ddl: DdlActionJson;
+  values: InputValues;
+  onValues: (next: InputValues) => void;
+  serverErrors?: InputErrors;
+}) {
+  const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
+  const [errors, setErrors] = useState<InputErrors>({});
+  const [validatorError, setValidatorError] = useState<string>();
+  const settled = useDebounced({ agent, action, inputs: inputsToSend(ddl, values) }, 250);
+
+  useEffect(() => {
+    setTouched(new Set());
+    setErrors({});
+  }, [ddl]);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    api<{ errors: InputErrors }>("POST", "/api/validate", settled, { signal: abort.signal }).then(
+      (answer) => {
+        setErrors(answer.errors);
+        setValidatorError(undefined);
+      },
+      (cause: unknown) => {
+        if (!abort.signal.aborted) setValidatorError(`cannot check the inputs: ${String(cause)}`);
+      },
+    );
+    return () => abort.abort();
+  }, [settled]);
+
+  const names = Object.keys(ddl.input);
+  if (names.length === 0) return <p class="muted">This action takes no input.</p>;
+  const shown = (name: string) =>
+    serverErrors?.[name] ?? (touched.has(name) || serverErrors ? errors[name] : undefined);
+  return (
+    <div class="inputs">
+      {names.map((name) => (
+        <InputField
+          key={name}
+          name={name}
+          input={ddl.input[name]!}
+          value={values[name] ?? ""}
+          error={shown(name)}
+          onChange={(value) => {
+            setTouched((last) => new Set(last).add(name));
+            onValues({ ...values, [name]: value });
+          }}
+        />
+      ))}
+      {validatorError && <p class="error">{validatorError}</p>}
+    </div>
+  );
+}
