@@ -15,7 +15,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Browser, launchBrowser } from "./support/browser.js";
+import { type HeadlessChromium, launchChromium } from "@phobos/interop/chromium";
 import { NODES, type Site, startSite, USERS, until, XSS_FACT } from "./support/site.js";
 
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "..", "e2e-artifacts");
@@ -24,7 +24,7 @@ const PORTS = { broker: 44220, console: 44221 };
 const WAIT = 90_000;
 
 let site: Site;
-let browser: Browser;
+let browser: HeadlessChromium;
 let page: Page;
 const dialogs: string[] = [];
 const pageErrors: string[] = [];
@@ -101,7 +101,7 @@ async function runFinished(): Promise<void> {
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   site = await startSite(PORTS);
-  browser = await launchBrowser();
+  browser = await launchChromium();
   page = browser.page;
   page.setDefaultTimeout(WAIT);
   page.on("dialog", (dialog) => {
