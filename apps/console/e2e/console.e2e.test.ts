@@ -13,9 +13,9 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type HeadlessChromium, launchChromium } from "@phobos/interop/chromium";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type HeadlessChromium, launchChromium } from "@phobos/interop/chromium";
 import { NODES, type Site, startSite, USERS, until, XSS_FACT } from "./support/site.js";
 
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "..", "e2e-artifacts");
@@ -53,13 +53,17 @@ async function countSettlesAt(expected: number): Promise<void> {
     async () => {
       const count = page.getByTestId("live-count");
       if ((await count.getAttribute("data-state")) !== "counted") return undefined;
-      return (await page.getByTestId("live-count-value").textContent()) === String(expected) ? true : undefined;
+      return (await page.getByTestId("live-count-value").textContent()) === String(expected)
+        ? true
+        : undefined;
     },
     WAIT,
   );
 }
 
-async function setFilter(fields: Partial<Record<"identity" | "fact" | "class" | "agent" | "compound", string>>) {
+async function setFilter(
+  fields: Partial<Record<"identity" | "fact" | "class" | "agent" | "compound", string>>,
+) {
   for (const key of ["identity", "fact", "class", "agent", "compound"] as const) {
     await page.locator(`input[name="filter-${key}"]`).fill(fields[key] ?? "");
   }
@@ -163,7 +167,7 @@ describe("the console in Chromium", () => {
     await cell.waitFor();
     expect(await cell.textContent()).toBe(XSS_FACT);
     expect(await cell.locator("script, img").count()).toBe(0);
-    expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate("window.__xss")).toBeUndefined();
     expect(dialogs).toEqual([]);
     await shot("04-xss-as-text");
   });
@@ -227,7 +231,9 @@ describe("the console in Chromium", () => {
     const rows = await rowsFrom(NODES.map((n) => n.identity));
     for (const node of NODES) {
       expect(rows.get(node.identity)?.status).toMatch(/not authorized/i);
-      expect(await page.locator(`tr[data-sender="${node.identity}"]`).getAttribute("data-status")).not.toBe("0");
+      expect(await page.locator(`tr[data-sender="${node.identity}"]`).getAttribute("data-status")).not.toBe(
+        "0",
+      );
     }
     await runFinished();
     await shot("10-denied");

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { api, setCsrfToken, whenSignedOut } from "./api/client.js";
-import type { Session } from "./api/types.js";
+import type { SessionInfo } from "./api/types.js";
 import { EMPTY_FILTER, type FilterText } from "./lib/filter.js";
 import { href, useRoute } from "./lib/route.js";
 import { FleetScreen } from "./screens/fleet.js";
@@ -17,7 +17,7 @@ import { SignInScreen } from "./screens/sign-in.js";
 type SessionState =
   | { state: "checking" }
   | { state: "signed-out"; note?: string }
-  | { state: "in"; session: Session };
+  | { state: "in"; session: SessionInfo };
 
 export function App() {
   const [session, setSession] = useState<SessionState>({ state: "checking" });
@@ -26,7 +26,7 @@ export function App() {
   const [filter, setFilter] = useState<FilterText>(EMPTY_FILTER);
   const route = useRoute();
 
-  const signedIn = useCallback((next: Session) => {
+  const signedIn = useCallback((next: SessionInfo) => {
     setCsrfToken(next.csrfToken);
     setSession({ state: "in", session: next });
   }, []);
@@ -36,7 +36,7 @@ export function App() {
       setCsrfToken("");
       setSession({ state: "signed-out", note: "Your session ended: sign in again." });
     });
-    api<Session>("GET", "/api/session", undefined, { quiet401: true }).then(signedIn, () =>
+    api<SessionInfo>("GET", "/api/session", undefined, { quiet401: true }).then(signedIn, () =>
       setSession({ state: "signed-out" }),
     );
   }, [signedIn]);

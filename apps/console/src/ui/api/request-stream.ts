@@ -4,20 +4,21 @@
  */
 import { createFrameBatch } from "../lib/frame-batch.js";
 import type { ResultsEvent } from "../lib/results.js";
+import type { DiscoveredEvent, EndEvent, ReplyEvent, StatsEvent, SummaryEvent } from "./types.js";
 
 export function followRequest(id: string, deliver: (events: ResultsEvent[]) => void): () => void {
   const batch = createFrameBatch(deliver);
   const source = new EventSource(`/api/requests/${encodeURIComponent(id)}/events`);
-  const on = (name: string, make: (data: unknown) => ResultsEvent) =>
+  const on = <T>(name: string, make: (data: T) => ResultsEvent) =>
     source.addEventListener(name, (event) =>
-      batch.push(make(JSON.parse((event as MessageEvent<string>).data))),
+      batch.push(make(JSON.parse((event as MessageEvent<string>).data) as T)),
     );
-  on("reply", (data) => ({ type: "reply", reply: data as never }));
-  on("discovered", (data) => ({ type: "discovered", nodes: (data as { nodes: string[] }).nodes }));
-  on("summary", (data) => ({ type: "summary", summaries: (data as { summaries: never }).summaries }));
-  on("stats", (data) => ({ type: "stats", stats: data as never }));
-  source.addEventListener("end", () => {
-    batch.push({ type: "end" });
+  on<ReplyEvent>("reply", (reply) => ({ type: "reply", reply }));
+  on<DiscoveredEvent>("discovered", (data) => ({ type: "discovered", nodes: data.nodes }));
+  on<SummaryEvent>("summary", (data) => ({ type: "summary", summaries: data.summaries }));
+  on<StatsEvent>("stats", (stats) => ({ type: "stats", stats }));
+  source.addEventListener("end", (event) => {
+    batch.push({ type: "end", end: JSON.parse((event as MessageEvent<string>).data) as EndEvent });
     source.close();
     batch.close();
   });

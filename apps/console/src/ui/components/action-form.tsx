@@ -8,18 +8,18 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client.js";
-import type { DdlActionJson, InputErrors } from "../api/types.js";
+import type { ActionJson, ValidationErrors } from "../api/types.js";
 import { useDebounced } from "../lib/use-debounced.js";
 import { defaultText, InputField } from "./input-field.js";
 
 export type InputValues = Record<string, string>;
 
-export function initialValues(action: DdlActionJson): InputValues {
+export function initialValues(action: ActionJson): InputValues {
   return Object.fromEntries(Object.entries(action.input).map(([name, input]) => [name, defaultText(input)]));
 }
 
 /** What is sent: inputs left empty are left out, as inputs not given to mco are. */
-export function inputsToSend(action: DdlActionJson, values: InputValues): Record<string, string> {
+export function inputsToSend(action: ActionJson, values: InputValues): Record<string, string> {
   const sent: Record<string, string> = {};
   for (const name of Object.keys(action.input)) {
     const value = values[name] ?? "";
@@ -38,13 +38,13 @@ export function ActionForm({
 }: {
   agent: string;
   action: string;
-  ddl: DdlActionJson;
+  ddl: ActionJson;
   values: InputValues;
   onValues: (next: InputValues) => void;
-  serverErrors?: InputErrors;
+  serverErrors?: ValidationErrors;
 }) {
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
-  const [errors, setErrors] = useState<InputErrors>({});
+  const [errors, setErrors] = useState<ValidationErrors>({});
   const [validatorError, setValidatorError] = useState<string>();
   const settled = useDebounced({ agent, action, inputs: inputsToSend(ddl, values) }, 250);
 
@@ -55,7 +55,7 @@ export function ActionForm({
 
   useEffect(() => {
     const abort = new AbortController();
-    api<{ errors: InputErrors }>("POST", "/api/validate", settled, { signal: abort.signal }).then(
+    api<{ errors: ValidationErrors }>("POST", "/api/validate", settled, { signal: abort.signal }).then(
       (answer) => {
         setErrors(answer.errors);
         setValidatorError(undefined);

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, queryString } from "../api/client.js";
-import { type FilterText, filterInput, filterParams } from "../lib/filter.js";
+import { type FilterText, filterParams, filterSpec } from "../lib/filter.js";
 import { useDebounced } from "../lib/use-debounced.js";
 
 const FIELDS: { key: keyof FilterText; label: string; flag: string; placeholder: string }[] = [
@@ -37,7 +37,7 @@ export function FilterForm({
     setCount((last) => ({ state: "counting", previous: last.state === "counted" ? last.count : undefined }));
     api<{ count: number }>(
       "GET",
-      `/api/nodes/count${queryString(filterParams(filterInput(settled)))}`,
+      `/api/nodes/count${queryString(filterParams(filterSpec(settled)))}`,
       undefined,
       {
         signal: abort.signal,

@@ -4,16 +4,17 @@
  * What the user types is sent as typed, as `mco rpc agent action key=value`
  * sends it: the server converts and validates it by the DDL's rules.
  */
-import type { DdlInputJson } from "../api/types.js";
+import type { InputJson } from "../api/types.js";
 import { valueText } from "../lib/format.js";
 
-export function defaultText(input: DdlInputJson): string {
+export function defaultText(input: InputJson): string {
   return input.default === undefined || input.default === null ? "" : valueText(input.default);
 }
 
-function hint(input: DdlInputJson): string {
+function hint(input: InputJson): string {
   const parts = [input.type];
-  if (input.validation) parts.push(`validation ${input.validation}`);
+  if (typeof input.validation === "string") parts.push(`validation ${input.validation}`);
+  else if (input.validation) parts.push(`matches /${input.validation.regex}/${input.validation.flags}`);
   if (input.maxlength) parts.push(`at most ${input.maxlength} characters`);
   if (input.default !== undefined && input.default !== null)
     parts.push(`default ${valueText(input.default)}`);
@@ -29,7 +30,7 @@ export function InputField({
   onChange,
 }: {
   name: string;
-  input: DdlInputJson;
+  input: InputJson;
   value: string;
   error?: string;
   onChange: (value: string) => void;

@@ -2,11 +2,11 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client.js";
 import { followRequest } from "../api/request-stream.js";
-import type { DdlActionJson } from "../api/types.js";
+import type { ActionJson } from "../api/types.js";
 import { applyEvents, INITIAL_RESULTS } from "../lib/results.js";
 import { ResultsView } from "./results-view.js";
 
-export function LiveResults({ id, action }: { id: string; action?: DdlActionJson }) {
+export function LiveResults({ id, action }: { id: string; action?: ActionJson }) {
   const [state, setState] = useState(INITIAL_RESULTS);
   useEffect(() => followRequest(id, (events) => setState((last) => applyEvents(last, events))), [id]);
   const cancel = () => {

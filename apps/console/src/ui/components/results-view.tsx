@@ -5,19 +5,19 @@
  * virtual list, so a thousand replies scroll as easily as three.
  */
 import { useState } from "preact/hooks";
-import type { DdlActionJson, ReplyEvent } from "../api/types.js";
+import type { ActionJson, ReplyEvent } from "../api/types.js";
 import { plural, valueText } from "../lib/format.js";
 import { type ResultsState, tally } from "../lib/results.js";
 import { VirtualRows } from "./virtual-rows.js";
 
 const STATUS_NAMES = ["OK", "Aborted", "Unknown action", "Missing data", "Invalid data", "Unknown error"];
 
-function label(action: DdlActionJson | undefined, key: string): string {
+function label(action: ActionJson | undefined, key: string): string {
   return action?.output[key]?.display_as ?? key;
 }
 
-function dataLine(action: DdlActionJson | undefined, reply: ReplyEvent): string {
-  if (!reply.display) return "";
+function dataLine(action: ActionJson | undefined, reply: ReplyEvent): string {
+  if (!reply.displayed) return "";
   return Object.entries(reply.data)
     .map(([key, value]) => `${label(action, key)}: ${valueText(value)}`)
     .join("   ");
@@ -29,7 +29,7 @@ export function ResultsView({
   onCancel,
 }: {
   state: ResultsState;
-  action?: DdlActionJson;
+  action?: ActionJson;
   onCancel?: () => void;
 }) {
   const [selected, setSelected] = useState<string>();
@@ -104,7 +104,7 @@ export function ResultsView({
           <h3>Summaries</h3>
           {state.summaries.map((summary) => (
             <div key={summary.output}>
-              <h4>{summary.title}</h4>
+              <h4>{summary.heading}</h4>
               <pre>{summary.lines.join("\n")}</pre>
             </div>
           ))}
@@ -141,7 +141,7 @@ export function ResultsView({
   );
 }
 
-function ReplyDetail({ reply, action }: { reply: ReplyEvent; action?: DdlActionJson }) {
+function ReplyDetail({ reply, action }: { reply: ReplyEvent; action?: ActionJson }) {
   const keys = Object.keys(reply.data);
   return (
     <div class="card detail" data-testid="reply-detail">
@@ -150,8 +150,14 @@ function ReplyDetail({ reply, action }: { reply: ReplyEvent; action?: DdlActionJ
         {STATUS_NAMES[reply.statuscode] ?? `status ${reply.statuscode}`}
         {reply.statusmsg && reply.statuscode !== 0 && `: ${reply.statusmsg}`}
       </p>
-      {!reply.display && keys.length > 0 && (
+      {!reply.displayed && keys.length > 0 && (
         <p class="muted">mco would not print this reply's data (the action's display policy).</p>
+      )}
+      {reply.text !== "" && (
+        <>
+          <h4>As mco prints it</h4>
+          <pre class="mco-text">{reply.text}</pre>
+        </>
       )}
       {keys.length > 0 && (
         <table class="kv">

@@ -1,5 +1,7 @@
-/** mco's --limit-nodes/--limit-method and --batch/--batch-sleep, for the console. */
+/** mco's --limit-nodes, --batch and --batch-sleep, for the console. */
 import type { RunOptions } from "../api/types.js";
+
+const text = (value: number | string | undefined) => (value === undefined ? "" : String(value));
 
 export function RunOptionsForm({
   options,
@@ -8,7 +10,6 @@ export function RunOptionsForm({
   options: RunOptions;
   onOptions: (next: RunOptions) => void;
 }) {
-  const number = (text: string) => (text.trim() === "" ? undefined : Number(text));
   return (
     <fieldset class="options">
       <legend>Options</legend>
@@ -16,32 +17,18 @@ export function RunOptionsForm({
         Limit to <small class="muted">(nodes, or a percentage: 10%)</small>
         <input
           name="limit"
-          value={options.limit ?? ""}
+          value={text(options.limit)}
           placeholder="all"
           onInput={(e) => onOptions({ ...options, limit: e.currentTarget.value.trim() || undefined })}
         />
       </label>
       <label>
-        Pick
-        <select
-          name="limitMethod"
-          value={options.limitMethod ?? "first"}
-          onChange={(e) =>
-            onOptions({ ...options, limitMethod: e.currentTarget.value as "first" | "random" })
-          }
-        >
-          <option value="first">first to answer</option>
-          <option value="random">at random</option>
-        </select>
-      </label>
-      <label>
-        Batch size
+        Batch size <small class="muted">(nodes, or a percentage)</small>
         <input
           name="batchSize"
-          inputMode="numeric"
-          value={options.batchSize ?? ""}
+          value={text(options.batchSize)}
           placeholder="no batches"
-          onInput={(e) => onOptions({ ...options, batchSize: number(e.currentTarget.value) })}
+          onInput={(e) => onOptions({ ...options, batchSize: e.currentTarget.value.trim() || undefined })}
         />
       </label>
       <label>
@@ -49,9 +36,12 @@ export function RunOptionsForm({
         <input
           name="batchSleep"
           inputMode="decimal"
-          value={options.batchSleep ?? ""}
+          value={text(options.batchSleep)}
           placeholder="1"
-          onInput={(e) => onOptions({ ...options, batchSleep: number(e.currentTarget.value) })}
+          onInput={(e) => {
+            const value = e.currentTarget.value.trim();
+            onOptions({ ...options, batchSleep: value === "" ? undefined : Number(value) });
+          }}
         />
       </label>
     </fieldset>

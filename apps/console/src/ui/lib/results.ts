@@ -1,18 +1,18 @@
 /**
  * A request's results as they build up: one row per node in arrival order,
- * the aggregate summaries, the statistics, and whether the stream ended.
+ * the aggregate summaries, the statistics, and how the request ended.
  * Pure functions over plain data, so the live stream and a history entry
  * render through the same code.
  */
-import type { ReplyEvent, StatsEvent, SummaryEvent } from "../api/types.js";
+import type { EndEvent, ReplyEvent, StatsEvent, SummaryEvent } from "../api/types.js";
 
 export interface ResultsState {
   replies: ReplyEvent[];
   discovered?: string[];
-  summaries: SummaryEvent[];
+  summaries: SummaryEvent["summaries"];
   stats?: StatsEvent;
   /** "running" until the stream's end event (or a cancel, or a lost stream). */
-  phase: "running" | "ended" | "cancelled" | "lost";
+  phase: "running" | "ended" | "cancelled" | "failed" | "lost";
   error?: string;
 }
 
@@ -21,9 +21,9 @@ export const INITIAL_RESULTS: ResultsState = { replies: [], summaries: [], phase
 export type ResultsEvent =
   | { type: "reply"; reply: ReplyEvent }
   | { type: "discovered"; nodes: string[] }
-  | { type: "summary"; summaries: SummaryEvent[] }
+  | { type: "summary"; summaries: SummaryEvent["summaries"] }
   | { type: "stats"; stats: StatsEvent }
-  | { type: "end" }
+  | { type: "end"; end: EndEvent }
   | { type: "cancelled" }
   | { type: "lost"; error: string };
 
@@ -47,10 +47,14 @@ export function applyEvents(state: ResultsState, events: readonly ResultsEvent[]
         next = { ...next, stats: event.stats };
         break;
       case "end":
-        if (next.phase === "running") next = { ...next, phase: "ended" };
+        next = {
+          ...next,
+          phase: event.end.status === "done" ? "ended" : event.end.status,
+          ...(event.end.error ? { error: event.end.error } : {}),
+        };
         break;
       case "cancelled":
-        next = { ...next, phase: "cancelled" };
+        if (next.phase === "running") next = { ...next, phase: "cancelled" };
         break;
       case "lost":
         if (next.phase === "running") next = { ...next, phase: "lost", error: event.error };

@@ -6,17 +6,17 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, queryString } from "../api/client.js";
-import type { NodeSummary, NodesAnswer } from "../api/types.js";
+import type { NodeSummary, NodesResponse } from "../api/types.js";
 import { FilterForm } from "../components/filter-form.js";
 import { VirtualRows } from "../components/virtual-rows.js";
-import { type FilterText, filterInput, filterParams } from "../lib/filter.js";
+import { type FilterText, filterParams, filterSpec } from "../lib/filter.js";
 import { ago, plural } from "../lib/format.js";
 import { href } from "../lib/route.js";
 import { useDebounced } from "../lib/use-debounced.js";
 
 type Listing =
   | { state: "loading" }
-  | { state: "loaded"; answer: NodesAnswer }
+  | { state: "loaded"; answer: NodesResponse }
   | { state: "error"; message: string };
 
 export function FleetScreen({
@@ -32,8 +32,8 @@ export function FleetScreen({
 
   useEffect(() => {
     const abort = new AbortController();
-    const params = { ...filterParams(filterInput(query.filter)), q: query.search.trim() };
-    api<NodesAnswer>("GET", `/api/nodes${queryString(params)}`, undefined, { signal: abort.signal }).then(
+    const params = { ...filterParams(filterSpec(query.filter)), q: query.search.trim() };
+    api<NodesResponse>("GET", `/api/nodes${queryString(params)}`, undefined, { signal: abort.signal }).then(
       (answer) => setListing({ state: "loaded", answer }),
       (cause: unknown) => {
         if (!abort.signal.aborted)

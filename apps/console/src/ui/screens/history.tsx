@@ -35,6 +35,7 @@ export function HistoryScreen() {
               <th>OK</th>
               <th>Failed</th>
               <th>No answer</th>
+              <th>Status</th>
             </tr>
           </thead>
           <tbody>
@@ -55,7 +56,8 @@ export function HistoryScreen() {
                 <td>{entry.discovered}</td>
                 <td>{entry.okcount}</td>
                 <td>{entry.failcount}</td>
-                <td>{entry.noresponse}</td>
+                <td>{entry.noresponsefrom.length}</td>
+                <td>{entry.status}</td>
               </tr>
             ))}
           </tbody>

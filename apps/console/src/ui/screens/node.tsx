@@ -3,9 +3,10 @@
  * collectives), and on demand what it says now — `rpcutil inventory`, the
  * content of `mco inventory <identity>`.
  */
+import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "../api/client.js";
-import type { NodeRecord } from "../api/types.js";
+import type { NodeResponse, NodeSummary } from "../api/types.js";
 import { ago, valueText } from "../lib/format.js";
 
 type Load<T> = { state: "loading" } | { state: "loaded"; value: T } | { state: "error"; message: string };
@@ -13,22 +14,22 @@ type Load<T> = { state: "loading" } | { state: "loaded"; value: T } | { state: "
 const errorText = (cause: unknown) => (cause instanceof ApiError ? cause.message : String(cause));
 
 export function NodeScreen({ identity }: { identity: string }) {
-  const [node, setNode] = useState<Load<NodeRecord>>({ state: "loading" });
-  const [inventory, setInventory] = useState<Load<NodeRecord["inventory"]>>();
+  const [node, setNode] = useState<Load<NodeSummary>>({ state: "loading" });
+  const [inventory, setInventory] = useState<Load<NonNullable<NodeResponse["inventory"]>>>();
 
   useEffect(() => {
     setNode({ state: "loading" });
     setInventory(undefined);
-    api<NodeRecord>("GET", `/api/nodes/${encodeURIComponent(identity)}`).then(
-      (value) => setNode({ state: "loaded", value }),
+    api<NodeResponse>("GET", `/api/nodes/${encodeURIComponent(identity)}`).then(
+      (value) => setNode({ state: "loaded", value: value.node }),
       (cause: unknown) => setNode({ state: "error", message: errorText(cause) }),
     );
   }, [identity]);
 
   const runInventory = () => {
     setInventory({ state: "loading" });
-    api<NodeRecord>("GET", `/api/nodes/${encodeURIComponent(identity)}?inventory=1`).then(
-      (value) => setInventory({ state: "loaded", value: value.inventory }),
+    api<NodeResponse>("GET", `/api/nodes/${encodeURIComponent(identity)}?inventory=1`).then(
+      (value) => setInventory({ state: "loaded", value: value.inventory ?? {} }),
       (cause: unknown) => setInventory({ state: "error", message: errorText(cause) }),
     );
   };
@@ -74,7 +75,7 @@ export function NodeScreen({ identity }: { identity: string }) {
           {inventory.message}
         </p>
       )}
-      {inventory?.state === "loaded" && inventory.value && <Inventory inventory={inventory.value} />}
+      {inventory?.state === "loaded" && <Inventory inventory={inventory.value} />}
     </section>
   );
 }
@@ -96,25 +97,35 @@ function FactTable({ facts }: { facts: Record<string, unknown> }) {
   );
 }
 
-function Inventory({ inventory }: { inventory: NonNullable<NodeRecord["inventory"]> }) {
+/** The keys `mco inventory` prints first, in its order; any others follow. */
+const INVENTORY_ORDER = ["version", "main_collective", "collectives", "agents", "data_plugins", "classes"];
+
+function Inventory({ inventory }: { inventory: NonNullable<NodeResponse["inventory"]> }) {
+  const data = inventory.inventory;
+  if (!data) {
+    return (
+      <p class="error" role="alert" data-testid="inventory">
+        No inventory: {inventory.statusmsg ?? "the node did not answer"}
+      </p>
+    );
+  }
+  const keys = [
+    ...INVENTORY_ORDER.filter((key) => key in data),
+    ...Object.keys(data).filter((key) => !INVENTORY_ORDER.includes(key) && key !== "facts"),
+  ];
+  const list = (value: unknown) => (Array.isArray(value) ? value.map(valueText).join(" ") : valueText(value));
   return (
     <div class="inventory" data-testid="inventory">
       <dl class="facts-inline">
-        <dt>Server version</dt>
-        <dd>{inventory.version}</dd>
-        <dt>Main collective</dt>
-        <dd>{inventory.main_collective}</dd>
-        <dt>Collectives</dt>
-        <dd>{inventory.collectives.join(" ")}</dd>
-        <dt>Data plugins</dt>
-        <dd>{inventory.data_plugins.join(" ")}</dd>
-        <dt>Agents</dt>
-        <dd>{inventory.agents.join(" ")}</dd>
-        <dt>Classes</dt>
-        <dd>{inventory.classes.join(" ")}</dd>
+        {keys.map((key) => (
+          <Fragment key={key}>
+            <dt>{key}</dt>
+            <dd>{list(data[key])}</dd>
+          </Fragment>
+        ))}
       </dl>
       <h3>Facts</h3>
-      <FactTable facts={inventory.facts} />
+      <FactTable facts={(data.facts ?? {}) as Record<string, unknown>} />
     </div>
   );
 }

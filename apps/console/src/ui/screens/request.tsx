@@ -28,16 +28,22 @@ export function RequestScreen({ id }: { id: string }) {
       </h1>
       <p class="muted">
         {entry.user} at {new Date(entry.startedAt).toLocaleString()} to{" "}
-        <code>{describeFilter(entry.filter)}</code>
+        <code>{describeFilter(entry.filter)}</code>: {entry.status}
       </p>
       <ResultsView
         state={{
           replies: detail.replies,
-          summaries: detail.summaries ?? [],
-          stats: detail.stats,
-          phase: "ended",
+          summaries: [],
+          stats: undefined,
+          phase: entry.status === "done" ? "ended" : entry.status,
         }}
       />
+      {entry.noresponsefrom.length > 0 && (
+        <div class="noresponse" data-testid="noresponse">
+          <h3>No response from</h3>
+          <p>{entry.noresponsefrom.join(" ")}</p>
+        </div>
+      )}
     </section>
   );
 }

@@ -7,13 +7,13 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api } from "../api/client.js";
-import type { AgentJson, AgentSummary, DdlActionJson, InputErrors, RunOptions } from "../api/types.js";
+import type { ActionJson, AgentDdlJson, AgentSummary, RunOptions, ValidationErrors } from "../api/types.js";
 import { ActionForm, type InputValues, initialValues, inputsToSend } from "../components/action-form.js";
 import { ConfirmDialog } from "../components/confirm-dialog.js";
 import { FilterForm } from "../components/filter-form.js";
 import { LiveResults } from "../components/live-results.js";
 import { RunOptionsForm } from "../components/run-options.js";
-import { describeFilter, type FilterText, filterInput } from "../lib/filter.js";
+import { describeFilter, type FilterText, filterSpec } from "../lib/filter.js";
 import { plural } from "../lib/format.js";
 import { href, navigate } from "../lib/route.js";
 
@@ -37,15 +37,15 @@ export function RunScreen({
   action?: string;
 }) {
   const [agents, setAgents] = useState<AgentSummary[]>();
-  const [ddl, setDdl] = useState<AgentJson>();
+  const [ddl, setDdl] = useState<AgentDdlJson>();
   const [loadError, setLoadError] = useState<string>();
   const [values, setValues] = useState<InputValues>({});
-  const [serverErrors, setServerErrors] = useState<InputErrors>();
+  const [serverErrors, setServerErrors] = useState<ValidationErrors>();
   const [options, setOptions] = useState<RunOptions>({});
   const [discovery, setDiscovery] = useState<Discovery>({ state: "idle" });
   const [confirming, setConfirming] = useState(false);
   const [runError, setRunError] = useState<string>();
-  const [running, setRunning] = useState<{ id: string; action: DdlActionJson }>();
+  const [running, setRunning] = useState<{ id: string; action: ActionJson }>();
 
   useEffect(() => {
     api<{ agents: AgentSummary[] }>("GET", "/api/agents").then(
@@ -57,7 +57,7 @@ export function RunScreen({
   useEffect(() => {
     setDdl(undefined);
     if (!agent) return;
-    api<AgentJson>("GET", `/api/agents/${encodeURIComponent(agent)}`).then(setDdl, (cause: unknown) =>
+    api<AgentDdlJson>("GET", `/api/agents/${encodeURIComponent(agent)}`).then(setDdl, (cause: unknown) =>
       setLoadError(errorText(cause)),
     );
   }, [agent]);
@@ -72,7 +72,7 @@ export function RunScreen({
 
   const discover = () => {
     setDiscovery({ state: "running" });
-    api<{ nodes: string[] }>("POST", "/api/discover", { filter: filterInput(filter) }).then(
+    api<{ nodes: string[] }>("POST", "/api/discover", { filter: filterSpec(filter) }).then(
       (answer) => setDiscovery({ state: "done", nodes: answer.nodes }),
       (cause: unknown) => setDiscovery({ state: "error", message: errorText(cause) }),
     );
@@ -87,7 +87,7 @@ export function RunScreen({
         agent,
         action,
         inputs: inputsToSend(chosen, values),
-        filter: filterInput(filter),
+        filter: filterSpec(filter),
         ...options,
         ...(confirm ? { confirm: true } : {}),
       });
@@ -97,7 +97,8 @@ export function RunScreen({
         setConfirming(true);
         return;
       }
-      const errors = cause instanceof ApiError ? (cause.body as { errors?: InputErrors }).errors : undefined;
+      const errors =
+        cause instanceof ApiError ? (cause.body as { inputs?: ValidationErrors }).inputs : undefined;
       if (errors) setServerErrors(errors);
       setRunError(errorText(cause));
     }
@@ -201,7 +202,7 @@ export function RunScreen({
         <>
           <p class="muted">
             Request <a href={href({ screen: "request", id: running.id })}>{running.id}</a> to{" "}
-            {describeFilter(filterInput(filter))}
+            {describeFilter(filterSpec(filter))}
           </p>
           <LiveResults key={running.id} id={running.id} action={running.action} />
         </>

@@ -1,13 +1,13 @@
 import { useState } from "preact/hooks";
 import { ApiError, api } from "../api/client.js";
-import type { Session } from "../api/types.js";
+import type { SessionInfo } from "../api/types.js";
 
 export function SignInScreen({
   note,
   onSignedIn,
 }: {
   note?: string;
-  onSignedIn: (session: Session) => void;
+  onSignedIn: (session: SessionInfo) => void;
 }) {
   const [login, setLogin] = useState("");
   const [password, setPassword] = useState("");
@@ -19,7 +19,7 @@ export function SignInScreen({
     setBusy(true);
     setError(undefined);
     try {
-      onSignedIn(await api<Session>("POST", "/api/session", { login, password }, { quiet401: true }));
+      onSignedIn(await api<SessionInfo>("POST", "/api/session", { login, password }, { quiet401: true }));
     } catch (cause) {
       setError(
         cause instanceof ApiError && cause.status === 401 ? "Wrong login or password." : String(cause),
