@@ -15,7 +15,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type HeadlessChromium, launchChromium } from "@phobos/interop/chromium";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { NODES, type Site, startSite, USERS, until, XSS_FACT } from "./support/site.js";
 
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "..", "e2e-artifacts");
@@ -118,6 +118,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await site?.close();
+});
+
+// The steps build on each other (signed in, then filtered, then run): after a
+// failure the rest would only wait out their limits, so they are skipped.
+let broken = false;
+beforeEach((context) => {
+  if (broken) context.skip();
+});
+afterEach((context) => {
+  if (context.task.result?.state === "fail") {
+    broken = true;
+    process.stderr.write(`console output so far:\n${site.consoleOutput()}\n`);
+  }
 });
 
 describe("the console in Chromium", () => {

@@ -68,7 +68,7 @@ export function ActionForm({
   }, [settled]);
 
   const names = Object.keys(ddl.input);
-  if (names.length === 0) return <p class="muted">This action takes no input.</p>;
+  if (names.length === 0 && !errors[""]) return <p class="muted">This action takes no input.</p>;
   const shown = (name: string) =>
     serverErrors?.[name] ?? (touched.has(name) || serverErrors ? errors[name] : undefined);
   return (
@@ -86,6 +86,7 @@ export function ActionForm({
           }}
         />
       ))}
+      {(serverErrors?.[""] ?? errors[""]) && <p class="error">{serverErrors?.[""] ?? errors[""]}</p>}
       {validatorError && <p class="error">{validatorError}</p>}
     </div>
   );
