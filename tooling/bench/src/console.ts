@@ -121,6 +121,9 @@ async function apiSession(url: string) {
 
 interface Round {
   lastRowMs: number;
+  /** The request's own statistics (as mco prints them): discovery, and the whole request. */
+  discoveryMs: number;
+  requestMs: number;
   longestTaskMs: number;
   longTasks: number;
   longestFrameGapMs: number;
@@ -185,8 +188,12 @@ async function browserRound(url: string): Promise<Round> {
     await page.waitForFunction("window.__bench.done", null, { timeout: 600_000, polling: 500 });
     const figures = (await page.evaluate("window.__bench")) as PageFigures;
     const rows = await page.locator('[data-testid="replies"] tbody tr:not(.spacer)').count();
+    const stats = (await page.getByTestId("stats-time").textContent()) ?? "";
+    const [discovery, total] = [...stats.matchAll(/([\d.]+) s/g)].map((m) => Number(m[1]) * 1000);
     return {
       lastRowMs: figures.lastRow - figures.start,
+      discoveryMs: discovery ?? Number.NaN,
+      requestMs: total ?? Number.NaN,
       longestTaskMs: figures.longest,
       longTasks: figures.longTasks,
       longestFrameGapMs: figures.maxGap,
@@ -269,6 +276,8 @@ try {
         ["figure", "median", "worst"],
         [
           ["time from click to last row, ms", ...col((r) => r.lastRowMs)],
+          ["of which discovery (mc, the request's stats), ms", ...col((r) => r.discoveryMs)],
+          ["the request in all (its stats), ms", ...col((r) => r.requestMs)],
           ["longest main-thread task, ms", ...col((r) => r.longestTaskMs)],
           ["long tasks (> 50 ms) per round", ...col((r) => r.longTasks)],
           ["longest gap between frames, ms", ...col((r) => r.longestFrameGapMs)],

@@ -122,12 +122,10 @@ export function ResultsView({
             <dd>
               {state.stats.okcount} / {state.stats.failcount}
             </dd>
-            {state.stats.totaltime !== undefined && (
-              <>
-                <dt>Time</dt>
-                <dd>{state.stats.totaltime.toFixed(2)} s</dd>
-              </>
-            )}
+            <dt>Time</dt>
+            <dd data-testid="stats-time">
+              {state.stats.discoverytime.toFixed(2)} s discovery, {state.stats.totaltime.toFixed(2)} s in all
+            </dd>
           </dl>
           {state.stats.noresponsefrom.length > 0 && (
             <div class="noresponse" data-testid="noresponse">
