@@ -44,20 +44,26 @@ export function ActionForm({
   serverErrors?: ValidationErrors;
 }) {
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
-  const [errors, setErrors] = useState<ValidationErrors>({});
+  // What the validator said, and the values it said it about: an error is shown only while its
+  // input still holds the value it was about, never for what the user has typed since.
+  const [checked, setChecked] = useState<{ errors: ValidationErrors; inputs: Record<string, string> }>({
+    errors: {},
+    inputs: {},
+  });
+  const errors = checked.errors;
   const [validatorError, setValidatorError] = useState<string>();
   const settled = useDebounced({ agent, action, inputs: inputsToSend(ddl, values) }, 250);
 
   useEffect(() => {
     setTouched(new Set());
-    setErrors({});
+    setChecked({ errors: {}, inputs: {} });
   }, [ddl]);
 
   useEffect(() => {
     const abort = new AbortController();
     api<{ errors: ValidationErrors }>("POST", "/api/validate", settled, { signal: abort.signal }).then(
       (answer) => {
-        setErrors(answer.errors);
+        setChecked({ errors: answer.errors, inputs: settled.inputs });
         setValidatorError(undefined);
       },
       (cause: unknown) => {
@@ -70,7 +76,10 @@ export function ActionForm({
   const names = Object.keys(ddl.input);
   if (names.length === 0 && !errors[""]) return <p class="muted">This action takes no input.</p>;
   const shown = (name: string) =>
-    serverErrors?.[name] ?? (touched.has(name) || serverErrors ? errors[name] : undefined);
+    serverErrors?.[name] ??
+    ((touched.has(name) || serverErrors) && (checked.inputs[name] ?? "") === (values[name] ?? "")
+      ? errors[name]
+      : undefined);
   return (
     <div class="inputs">
       {names.map((name) => (

@@ -18,8 +18,11 @@ function label(action: ActionJson | undefined, key: string): string {
 
 function dataLine(action: ActionJson | undefined, reply: ReplyEvent): string {
   if (!reply.displayed) return "";
+  // Empty values (a blank Output) would only push the informative ones out of the cell.
   return Object.entries(reply.data)
-    .map(([key, value]) => `${label(action, key)}: ${valueText(value)}`)
+    .map(([key, value]) => [key, valueText(value)] as const)
+    .filter(([, text]) => text !== "")
+    .map(([key, text]) => `${label(action, key)}: ${text}`)
     .join("   ");
 }
 

@@ -172,7 +172,10 @@ export function RunScreen({
             action={action}
             ddl={chosen}
             values={values}
-            onValues={setValues}
+            onValues={(next) => {
+              setValues(next);
+              setServerErrors(undefined);
+            }}
             serverErrors={serverErrors}
           />
           <RunOptionsForm options={options} onOptions={setOptions} />
