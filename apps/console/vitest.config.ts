@@ -1,4 +1,4 @@
 import { withOverrides } from "@phobos/vitest-config";
 
-// The browser tests (e2e/) drive Chromium against a whole site: they run with the unit tests.
+// The browser tests (console-ui's) live in e2e/ beside the server's tests in src/.
 export default withOverrides({ test: { include: ["src/**/*.test.ts", "e2e/**/*.test.ts"] } });

@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
+import { PhobosError, UsageError } from "@phobos/core";
 import { type Context, Hono } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { HttpError } from "./http-error.js";
@@ -30,6 +31,8 @@ export interface AppDeps {
   uiDir: string | undefined;
   /** The rest of the API, mounted behind the session and CSRF checks. */
   api?: (api: Hono<ConsoleEnv>) => void;
+  /** After a sign-out: the user's connection may close when no session of theirs is left. */
+  onSignOut?: (login: string) => void;
 }
 
 export interface ConsoleEnv {
@@ -69,6 +72,10 @@ export function createApp(deps: AppDeps): Hono<ConsoleEnv> {
 
   app.onError((err, c) => {
     if (err instanceof HttpError) return c.json({ error: err.message, ...err.body }, err.status);
+    // What mco would refuse (a bad option, a filter it cannot parse): the caller's mistake, in mco's words.
+    if (err instanceof UsageError) return c.json({ error: err.message }, 400);
+    // A connection, config or registry failure: the console is fine, the fleet is not reachable.
+    if (err instanceof PhobosError) return c.json({ error: err.message }, 503);
     console.error(`phobos-console: ${c.req.method} ${c.req.path} failed: ${err.stack ?? err.message}`);
     return c.json({ error: "internal error: see the console's log" }, 500);
   });
@@ -137,7 +144,9 @@ export function createApp(deps: AppDeps): Hono<ConsoleEnv> {
     return c.json({ user: session.login, csrfToken: session.csrfToken });
   });
   api.delete("/session", (c) => {
-    deps.sessions.delete(c.get("session").id);
+    const session = c.get("session");
+    deps.sessions.delete(session.id);
+    deps.onSignOut?.(session.login);
     deleteCookie(c, SESSION_COOKIE, cookieOptions);
     return c.json({ signedOut: true });
   });

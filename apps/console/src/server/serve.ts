@@ -10,11 +10,17 @@ import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
-import { type Config, ConfigError, loadConfig } from "@phobos/core";
+import { type Config, ConfigError, clientLogger, discoverClientPlugins, loadConfig } from "@phobos/core";
+import { openRequestHistory, type RequestHistory, registrySettings } from "@phobos/registry";
+import { Agents } from "./agents.js";
+import { apiRoutes } from "./api-routes.js";
 import { createApp } from "./app.js";
 import { type ConsoleSettings, consoleSettings } from "./console-settings.js";
+import { Fleet } from "./fleet.js";
 import { FailureLimiter } from "./rate-limit.js";
+import { RequestRuns } from "./request-runs.js";
 import { Sessions } from "./sessions.js";
+import { UserClients } from "./user-clients.js";
 import { UsersStore } from "./users-store.js";
 
 /** apps/console: dist/ui holds the built UI, and its package.json lists the plugins. */
@@ -47,13 +53,28 @@ export async function startConsole(options: StartOptions): Promise<RunningConsol
   const settings = { ...consoleSettings(config, options.configFile), ...options.overrides };
   const users = new UsersStore(settings.usersFile);
   users.list(); // a broken users file stops the start, not the first sign-in
+  const log = clientLogger(config);
+  for (const warning of config.warnings) log.warn(warning);
+  // The plugins mco has: this package's dependencies, then the config's libdirs.
+  const registry = await discoverClientPlugins(config, APP_DIR, log);
+  const fleet = new Fleet(config, log);
+  let history: RequestHistory | undefined;
+  if (fleet.configured) history = await openRequestHistory(registrySettings(fleet.settings), log);
+  const clients = new UserClients(config, registry, log);
+  const runs = new RequestRuns(clients, history, log);
+  const sessions = new Sessions(settings.sessionIdle);
   const app = createApp({
     users,
-    sessions: new Sessions(settings.sessionIdle),
+    sessions,
     limiter: new FailureLimiter(settings.loginAttempts, settings.loginWindow),
     secret: settings.sessionSecret ?? randomBytes(32).toString("base64url"),
     secure: settings.tls !== undefined,
     uiDir: join(APP_DIR, "dist", "ui"),
+    api: (api) =>
+      apiRoutes(api, { users, fleet, agents: new Agents(config, registry, log), clients, runs, history }),
+    onSignOut: (login) => {
+      if (!sessions.has(login)) void clients.drop(login);
+    },
   });
   const tls = settings.tls
     ? {
@@ -82,10 +103,14 @@ export async function startConsole(options: StartOptions): Promise<RunningConsol
     url: `${settings.tls ? "https" : "http"}://${host}:${address.port}/`,
     config,
     settings,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
+      });
+      await clients.close();
+      await fleet.close();
+      await history?.close();
+    },
   };
 }

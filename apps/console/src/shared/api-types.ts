@@ -143,6 +143,8 @@ export interface RunRequest extends ValidateRequest {
   /** `--batch` and `--batch-sleep`. */
   batchSize?: number | string;
   batchSleep?: number;
+  /** `-t`: seconds to wait for replies; the DDL's timeout plus discovery by default. */
+  timeout?: number;
   /** `--dm` for this request (mc, registry, …); the config's default otherwise. */
   discoveryMethod?: string;
   /** Required (true) when the filter is empty: the request goes to every node. */
