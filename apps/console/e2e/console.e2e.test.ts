@@ -1,11 +1,12 @@
 /**
  * The console in a real browser (Debian's Chromium, headless) against a
  * real phobos-console, the embedded broker and three real mcollectived
- * daemons: sign in, watch the live count follow the filter, see a fact
- * holding <script> rendered as text, run `rpcutil ping` and `package status`
- * on three nodes and watch their rows arrive, see every node's denial when
- * the action policy refuses bob, and sign out. Each step leaves a screenshot
- * in apps/console/e2e-artifacts/.
+ * daemons registering into the registry (the site of
+ * src/server/__fixtures__/test-site.ts): sign in, watch the live count follow
+ * the filter, see a fact holding <script> rendered as text, run `rpcutil
+ * ping` and `package status` on three nodes and watch their rows arrive, see
+ * every node's denial when the action policy refuses bob `rpcutil ping`, and
+ * sign out. Each step leaves a screenshot in apps/console/e2e-artifacts/.
  *
  * Nothing here bounds time: every wait is for something to show, with a
  * generous limit, because CI runs many suites at once on two cores.
@@ -16,14 +17,14 @@ import { fileURLToPath } from "node:url";
 import { type HeadlessChromium, launchChromium } from "@phobos/interop/chromium";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { NODES, type Site, startSite, USERS, until, XSS_FACT } from "./support/site.js";
+import { NODES, startTestSite, type TestSite } from "../src/server/__fixtures__/test-site.js";
 
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "..", "e2e-artifacts");
 /** This helper's ports: 44220 the broker, 44221 the console. */
 const PORTS = { broker: 44220, console: 44221 };
 const WAIT = 90_000;
 
-let site: Site;
+let site: TestSite;
 let browser: HeadlessChromium;
 let page: Page;
 const dialogs: string[] = [];
@@ -33,10 +34,25 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-async function signIn(login: keyof typeof USERS): Promise<void> {
-  await page.goto(site.url);
+/** The fixture's users: alice may do everything, every node's policy denies bob `rpcutil ping`. */
+type Login = "alice" | "bob";
+const password = (login: Login) => `${login}-password`;
+
+/** Polls `check` until it returns a value; generous, for a loaded CI machine. */
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = WAIT): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function signIn(login: Login): Promise<void> {
+  await page.goto(site.consoleUrl);
   await page.getByLabel("Login").fill(login);
-  await page.getByLabel("Password").fill(USERS[login]);
+  await page.getByLabel("Password").fill(password(login));
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByTestId("user").filter({ hasText: login }).waitFor();
 }
@@ -93,7 +109,10 @@ async function rowsFrom(senders: readonly string[]): Promise<Map<string, { statu
 
 async function chooseAction(agent: string, action: string): Promise<void> {
   await page.locator('select[name="agent"]').selectOption(agent);
-  await page.locator(`select[name="action"] option[value="${action}"]`).waitFor({ state: "attached" });
+  // Options are matched by their text: Preact sets an option's value as a property, not an attribute.
+  await page
+    .locator('select[name="action"] option', { hasText: new RegExp(`^${action}$`) })
+    .waitFor({ state: "attached" });
   await page.locator('select[name="action"]').selectOption(action);
   await page.getByRole("heading", { name: `${agent} ${action}` }).waitFor();
 }
@@ -104,7 +123,7 @@ async function runFinished(): Promise<void> {
 
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
-  site = await startSite(PORTS);
+  site = await startTestSite(PORTS.broker, PORTS.console);
   browser = await launchChromium();
   page = browser.page;
   page.setDefaultTimeout(WAIT);
@@ -117,7 +136,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await site?.close();
+  await site?.stop();
 });
 
 // The steps build on each other (signed in, then filtered, then run): after a
@@ -126,16 +145,16 @@ let broken = false;
 beforeEach((context) => {
   if (broken) context.skip();
 });
-afterEach((context) => {
+afterEach(async (context) => {
   if (context.task.result?.state === "fail") {
     broken = true;
-    process.stderr.write(`console output so far:\n${site.consoleOutput()}\n`);
+    await shot(`failed-${context.task.name.slice(0, 40).replace(/\W+/g, "-")}`);
   }
 });
 
 describe("the console in Chromium", () => {
   it("signs alice in with her password and refuses a wrong one", async () => {
-    await page.goto(site.url);
+    await page.goto(site.consoleUrl);
     await page.getByLabel("Login").fill("alice");
     await page.getByLabel("Password").fill("not her password");
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -152,7 +171,7 @@ describe("the console in Chromium", () => {
     }
     const node1 = page.locator('[data-testid="fleet-table"] tr[data-identity="node1"]');
     expect(await node1.textContent()).toContain("role::web");
-    expect(await node1.textContent()).toContain("rpcutil");
+    expect(await node1.textContent()).toContain("package");
     await shot("02-fleet");
   });
 
@@ -174,11 +193,13 @@ describe("the console in Chromium", () => {
   });
 
   it("renders a fact holding <script> and HTML as text: nothing runs, no dialog", async () => {
-    await page.locator('[data-testid="fleet-table"] a', { hasText: "node3" }).click();
-    await page.getByTestId("node-identity").filter({ hasText: "node3" }).waitFor();
+    const motd = NODES[0].facts.motd;
+    expect(motd).toContain("<script>");
+    await page.locator('[data-testid="fleet-table"] a', { hasText: "node1" }).click();
+    await page.getByTestId("node-identity").filter({ hasText: "node1" }).waitFor();
     const cell = page.locator('[data-testid="facts"] tr', { hasText: "motd" }).locator("td");
     await cell.waitFor();
-    expect(await cell.textContent()).toBe(XSS_FACT);
+    expect(await cell.textContent()).toBe(motd);
     expect(await cell.locator("script, img").count()).toBe(0);
     expect(await page.evaluate("window.__xss")).toBeUndefined();
     expect(dialogs).toEqual([]);
@@ -207,8 +228,11 @@ describe("the console in Chromium", () => {
     await input.fill("bash; rm -rf /");
     // The server's validator (mco's rules: shellsafe) answers while the user types.
     const error = page.getByTestId("error-package");
-    await error.waitFor();
-    expect(await error.textContent()).toMatch(/;|shell/i);
+    const message = await until("the shellsafe error", async () => {
+      const text = (await error.count()) > 0 ? await error.textContent() : null;
+      return text?.includes(";") ? text : undefined;
+    });
+    expect(message).toMatch(/package/);
     await shot("07-validation-as-typed");
     await input.fill("bash");
     await error.waitFor({ state: "detached" });
@@ -233,13 +257,12 @@ describe("the console in Chromium", () => {
     await shot("09-history");
   });
 
-  it("shows every node's denial when the action policy refuses bob package status", async () => {
+  it("shows every node's denial when the action policy refuses bob rpcutil ping", async () => {
     await signOut();
     await signIn("bob");
     await page.getByRole("link", { name: "Run", exact: true }).click();
     await setFilter({ class: "base" });
-    await chooseAction("package", "status");
-    await page.locator('input[name="package"]').fill("bash");
+    await chooseAction("rpcutil", "ping");
     await page.getByRole("button", { name: "Run", exact: true }).click();
     const rows = await rowsFrom(NODES.map((n) => n.identity));
     for (const node of NODES) {
