@@ -111,7 +111,8 @@ export function apiRoutes(api: Hono<ConsoleEnv>, deps: ApiDeps): void {
     const nodes = await deps.clients.with(user(c.get("session").login), (client) =>
       client.discover({ ...toFilterOptions(spec), discoveryMethod: method }),
     );
-    return c.json({ nodes } satisfies DiscoverResponse);
+    // Sorted: the order replies arrived in says nothing to a reader of the list.
+    return c.json({ nodes: [...nodes].sort() } satisfies DiscoverResponse);
   });
 
   api.get("/agents", async (c) => c.json({ agents: await deps.agents.list() }));

@@ -4,12 +4,11 @@
  * that denies bob `rpcutil ping`, audit logs, and a real phobos-console
  * process on the same client.cfg as mco. Nothing is mocked.
  */
-import { spawn } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BrowserLike } from "./__fixtures__/browser-like.js";
-import { startTestSite, type TestSite } from "./__fixtures__/test-site.js";
+import { runBin, startTestSite, type TestSite } from "./__fixtures__/test-site.js";
 import { type ApiDeps, apiRoutes } from "./api-routes.js";
 import { createApp } from "./app.js";
 import { FailureLimiter } from "./rate-limit.js";
@@ -67,22 +66,7 @@ async function signedIn(login: "alice" | "bob"): Promise<BrowserLike> {
   return browser;
 }
 
-function mco(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [MCO, ...args, "-c", site.clientConfig], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("exit", (code) => done({ code: code ?? 1, stdout, stderr }));
-  });
-}
+const mco = (args: string[]) => runBin(MCO, [...args, "-c", site.clientConfig]);
 
 describe("security", () => {
   const routes = routeTable();

@@ -78,12 +78,14 @@ function read(file: string): string {
   }
 }
 
-export function run(
+/** Runs a Node bin (phobos-console, mco) with `args` and `input` on stdin, to its end. */
+export function runBin(
+  bin: string,
   args: string[],
   input?: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [CONSOLE_BIN, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -96,6 +98,8 @@ export function run(
     child.on("exit", (code) => resolveRun({ code: code ?? 1, stdout, stderr }));
   });
 }
+
+export const run = (args: string[], input?: string) => runBin(CONSOLE_BIN, args, input);
 
 /** Starts the site: `brokerPort` and `consolePort` from the caller's range. */
 export async function startTestSite(brokerPort: number, consolePort: number): Promise<TestSite> {
