@@ -6,6 +6,7 @@
 #   - Debian's MCollective 2.12.5 (Ruby), the reference peer for interop tests
 #   - ActiveMQ 5.17 with a STOMP connector on 127.0.0.1:61614 (activemq connector)
 #   - PuppetDB 7 on PostgreSQL, HTTP 127.0.0.1:8080 / HTTPS 8081 (puppetdb discovery)
+#   - Chromium (headless), driven by the console's browser tests
 set -eu
 
 need_root() {
@@ -60,6 +61,9 @@ apt_install init-system-helpers
 # The nettest agent pings with the system's ping; the puppet agent drives a real Puppet 7
 # and facter writes the facts the yaml facts plugin reads in the puppet tests.
 apt_install iputils-ping puppet-agent facter
+# The console's browser tests (apps/console/e2e) drive Debian's Chromium headless
+# through playwright-core; a browser build downloaded by Playwright cannot be fetched here.
+apt_install chromium
 # Debian enables the packaged daemon; tests run their own peers.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mcollective 2>/dev/null; then
   systemctl stop mcollective || true

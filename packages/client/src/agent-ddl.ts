@@ -20,15 +20,24 @@ export async function loadAgentDdl(
 ): Promise<AgentDdl> {
   const entry = registry.find("agent", agent);
   if (!entry || (entry.ddlPath === undefined && entry.error === undefined)) {
-    const known = registry
-      .list("agent")
-      .filter((e) => e.ddlPath !== undefined && e.name !== "discovery")
-      .map((e) => e.name)
-      .sort();
+    const known = callableAgents(registry);
     const hint = formatDidYouMean(didYouMean(agent, known));
     throw new UsageError(
       `Can't find DDL for agent plugin '${agent}'${hint ? ` (${hint})` : ""}: searched ${searched(config)}; known agents: ${known.join(", ") || "none"}`,
     );
   }
   return registry.loadDdl("agent", agent);
+}
+
+/**
+ * The agents an operator can call: those with a DDL. The `discovery` agent
+ * answers discovery pings, not SimpleRPC; MCollective never listed it, so
+ * neither do `mco plugin doc`, completion and the console.
+ */
+export function callableAgents(registry: PluginRegistry): string[] {
+  return registry
+    .list("agent")
+    .filter((entry) => entry.ddlPath !== undefined && entry.name !== "discovery")
+    .map((entry) => entry.name)
+    .sort();
 }

@@ -23,6 +23,8 @@ export interface ConnectOptions {
   replyTo?: string | undefined;
   /** Seconds a publish may take; `publish_timeout` when absent. */
   publishTimeout?: number | undefined;
+  /** The person the requests are sent for, when not the OS user (PluginContext.user). */
+  user?: string | undefined;
 }
 
 export async function connectMessaging(
@@ -39,7 +41,11 @@ export async function connectMessaging(
     where("securityprovider"),
   );
   const context = <T extends "connector" | "security">(type: T, name: string) =>
-    pluginContextFor(config, type, name, { log: log.child(`${type}/${name}`), mode: "client" });
+    pluginContextFor(config, type, name, {
+      log: log.child(`${type}/${name}`),
+      mode: "client",
+      ...(options.user !== undefined ? { user: options.user } : {}),
+    });
   const connector = await createPlugin(
     connectorDefinition,
     context("connector", config.connector),

@@ -68,6 +68,14 @@ export interface OpenClientOptions {
    * that method is used. mco passes its own stdin.
    */
   stdin?: ClientInput;
+  /**
+   * The person the requests are sent for, when not the OS user: a web
+   * console passes its signed-in user, and psk's `callertype = user` then
+   * makes the callerid `user=<this>` (the daemons' policies and audit log
+   * see the person, not the console). With ssl, give that person's keys in
+   * `settings` (`plugin.ssl_client_private`, `plugin.ssl_client_public`).
+   */
+  user?: string;
 }
 
 /** Which nodes: mco's host filter options, each taking what the option takes on the command line. */
@@ -298,6 +306,7 @@ export async function openClient(options: OpenClientOptions = {}): Promise<Clien
     collective: options.collective,
     ttl: options.ttl,
     publishTimeout: options.publishTimeout,
+    user: options.user,
   };
   const messaging = await connectMessaging(config, registry, log, connect);
   const stdin = options.stdin === undefined ? undefined : readInputOnce(options.stdin);

@@ -7,6 +7,14 @@
 export { causeOf, RegistryError } from "./errors.js";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.js";
 export {
+  openRequestHistory,
+  type ReplyRecord,
+  type RequestHistory,
+  type RequestOutcome,
+  type RequestRecord,
+  type RequestStatus,
+} from "./request-history.js";
+export {
   DEFAULT_BATCH_SIZE,
   DEFAULT_EXPIRE_AFTER,
   DEFAULT_FLUSH_INTERVAL,

@@ -74,6 +74,38 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
     apply: (session, dialect) => backfillFacts(session, dialect),
   },
+  {
+    version: 3,
+    description: "requests sent from the web console: who, what, filter, when, and each reply",
+    statements: [
+      `CREATE TABLE registry_requests (
+        id TEXT PRIMARY KEY,
+        caller TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        action TEXT NOT NULL,
+        inputs TEXT NOT NULL,
+        filter TEXT NOT NULL,
+        started_at BIGINT NOT NULL,
+        finished_at BIGINT,
+        status TEXT NOT NULL,
+        discovered INTEGER NOT NULL,
+        responses INTEGER NOT NULL,
+        okcount INTEGER NOT NULL,
+        failcount INTEGER NOT NULL,
+        noresponsefrom TEXT NOT NULL
+      )`,
+      "CREATE INDEX registry_requests_started ON registry_requests (started_at)",
+      `CREATE TABLE registry_request_replies (
+        request_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        sender TEXT NOT NULL,
+        statuscode INTEGER NOT NULL,
+        statusmsg TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (request_id, seq)
+      )`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -44,7 +44,7 @@ describe.each(["sqlite", "postgres"] as const)("the registry on %s", (kind) => {
     await (await open()).close();
     const applied = sink.lines.filter((l) => l.message.includes("applied schema migration"));
     expect(applied.map((l) => l.message)).toEqual([
-      `registry ${describeOf(db)}: applied schema migration(s) 1, 2`,
+      `registry ${describeOf(db)}: applied schema migration(s) 1, 2, 3`,
     ]);
     expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
   });

@@ -14,7 +14,7 @@ import {
 } from "./rows.js";
 import type { RegistrySettings } from "./settings.js";
 import type { SqlDatabase } from "./sql.js";
-import { createThrottledLog } from "./throttled-log.js";
+import { createThrottledLog, type ThrottledLog } from "./throttled-log.js";
 import {
   type NodeRecord,
   type NodesOptions,
@@ -52,20 +52,34 @@ export async function openRegistryStore(
   const now = options.now ?? Date.now;
   const readOnly = options.readOnly ?? false;
   const throttled = createThrottledLog(log, { now });
+  const db = await openRegistryDatabase(settings, log, throttled, { readOnly, now });
+  return new Store(db, settings, log, throttled, now, readOnly);
+}
+
+/**
+ * The database alone, schema checked (readers) or created and migrated
+ * (writers): the store's, and the request history's.
+ */
+export async function openRegistryDatabase(
+  settings: RegistrySettings,
+  log: Logger,
+  throttled: ThrottledLog,
+  options: { readOnly: boolean; now: () => number },
+): Promise<SqlDatabase> {
   // Loaded here, not at import: every mcollectived carries the registration
   // agent, and only the one node that receives registrations opens a database.
   const db =
     settings.database.kind === "sqlite"
       ? (await import("./sqlite.js")).openSqlite(settings.database.path, {
-          readOnly,
+          readOnly: options.readOnly,
           maxSize: settings.maxSize,
         })
       : (await import("./postgres.js")).openPostgres(settings.database.url, throttled);
   try {
-    if (readOnly) {
+    if (options.readOnly) {
       await checkSchema(db);
     } else {
-      const applied = await migrate(db, undefined, now);
+      const applied = await migrate(db, undefined, options.now);
       if (applied.length > 0)
         log.info(`registry ${db.describe()}: applied schema migration(s) ${applied.join(", ")}`);
     }
@@ -76,7 +90,7 @@ export async function openRegistryStore(
       cause: error,
     });
   }
-  return new Store(db, settings, log, throttled, now, readOnly);
+  return db;
 }
 
 class Store implements RegistryStore {

@@ -13,8 +13,10 @@ function groupName(gid: number): string {
 /**
  * `plugin.psk.callertype`: who the caller says it is. Authorization policies
  * key on this string, so it must match what Ruby's psk plugin produced.
+ * `user` is the person a client acts for (a console's signed-in user);
+ * Ruby, and Phobos without it, take the OS user.
  */
-export function pskCallerId(callertype: string, identity: string): string {
+export function pskCallerId(callertype: string, identity: string, user?: string): string {
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
   switch (callertype) {
@@ -25,7 +27,7 @@ export function pskCallerId(callertype: string, identity: string): string {
     case "group":
       return `group=${groupName(gid)}`;
     case "user":
-      return `user=${process.env.USER ?? process.env.LOGNAME ?? userInfo().username}`;
+      return `user=${user ?? process.env.USER ?? process.env.LOGNAME ?? userInfo().username}`;
     case "identity":
       return `identity=${identity}`;
     default:

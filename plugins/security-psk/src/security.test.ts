@@ -257,3 +257,12 @@ describe("Ruby's own Psk plugin and Phobos's", () => {
     }
   });
 });
+
+describe("a client acting for someone else (PluginContext.user)", () => {
+  it("callertype user names that person, not the OS user; other caller types ignore it", async () => {
+    const { pskCallerId } = await import("./caller-id.js");
+    expect(pskCallerId("user", "console", "alice")).toBe("user=alice");
+    expect(pskCallerId("identity", "console", "alice")).toBe("identity=console");
+    expect(pskCallerId("user", "console")).toMatch(/^user=[\w.-]+$/);
+  });
+});

@@ -36,7 +36,7 @@ function createPsk(ctx: PluginContext): SecurityProvider {
       key: "plugin.psk",
     });
   }
-  const callerId = pskCallerId(ctx.settings.string("callertype", "uid"), ctx.identity);
+  const callerId = pskCallerId(ctx.settings.string("callertype", "uid"), ctx.identity, ctx.user);
   const digest = (body: Uint8Array) => createHash("md5").update(body).update(secret).digest("hex");
 
   const decode = (bytes: Uint8Array, what: string): Map<RubyValue, RubyValue> => {

@@ -27,6 +27,10 @@ describe("phobos-demo", () => {
     expect(stdout).toMatch(/Report for fact: role/);
     expect(stdout).toMatch(/Inventory for node1:|node1\s+\n\s+Agents:/);
     expect(stdout).toContain("What to type next");
+    // The demo signed in as admin with the password it printed before saying so.
+    expect(stdout).toMatch(
+      /The web console: http:\/\/127\.0\.0\.1:\d+\/\n {2}sign in as admin with the one-time password \S{16} /,
+    );
     const dir = /Configs and logs: (\S+)/.exec(stdout)?.[1];
     const { existsSync } = await import("node:fs");
     expect(dir && existsSync(dir)).toBe(false);

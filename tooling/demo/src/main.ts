@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
+import { startConsole } from "./console.js";
 import { freePort, MCO, startDaemons } from "./daemons.js";
 import { DEMO_NODES, writeSite } from "./site.js";
 
@@ -43,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   const keep = values["no-keep"] ? false : (values.keep ?? process.stdin.isTTY === true);
   const dir = mkdtempSync(join(tmpdir(), "phobos-demo-"));
   const port = await freePort();
-  const { client, servers } = writeSite(dir, port);
+  const { client, servers } = writeSite(dir, port, undefined, await freePort());
   const daemons: ChildProcess[] = [];
   let cleaned = false;
   // A daemon writes its log and replay record while it shuts down: the site's
@@ -70,6 +71,8 @@ export async function main(argv: string[]): Promise<number> {
       `Starting a Phobos site in ${dir}: embedded broker on 127.0.0.1:${port}, daemons ${DEMO_NODES.map((n) => n.identity).join(", ")}\n`,
     );
     await startDaemons(servers, daemons);
+    // Pushed with the daemons: cleanup stops it as it stops them.
+    const web = await startConsole(client, daemons);
 
     let failures = 0;
     for (const args of [
@@ -90,6 +93,8 @@ export async function main(argv: string[]): Promise<number> {
         "  mco rpc rpcutil ping --batch 1              # batches\n" +
         "  mco inventory node2                         # one node's facts, classes, agents\n" +
         "  mco plugin doc rpcutil                      # what an agent offers\n" +
+        `\n${bold("The web console")}: ${web.url}\n` +
+        `  sign in as admin with the one-time password ${web.password} (made for this run; the site and its users go when the demo ends)\n` +
         `Configs and logs: ${dir}\n`,
     );
     if (keep) {

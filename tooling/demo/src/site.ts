@@ -55,7 +55,10 @@ export function writeSite(
   dir: string,
   port: number,
   nodes: DemoNode[] = DEMO_NODES,
+  consolePort = 0,
 ): { client: string; servers: string[] } {
+  // node1 receives every node's registration into the registry the console's fleet page reads.
+  const registry = join(dir, "registry.db");
   const servers = nodes.map((node, i) => {
     const home = join(dir, node.identity);
     mkdirSync(home, { recursive: true });
@@ -76,12 +79,15 @@ export function writeSite(
       "logger_type = file",
       `logfile = ${join(home, "mcollectived.log")}`,
       "loglevel = info",
+      "registration = meta",
+      "registerinterval = 60",
       ...(i === 0
         ? [
-            "# this daemon hosts the embedded broker",
+            "# this daemon hosts the embedded broker and stores the registrations",
             "plugin.broker.enable = 1",
             `plugin.broker.port = ${port}`,
             `plugin.broker.users = ${USER}:${PASSWORD}`,
+            `plugin.registration.database = ${registry}`,
           ]
         : []),
     ];
@@ -92,7 +98,15 @@ export function writeSite(
   const client = join(dir, "client.cfg");
   writeFileSync(
     client,
-    `${["# mco client, written by phobos-demo", ...common("demo-client", port), "logger_type = console", "loglevel = warn"].join("\n")}\n`,
+    `${[
+      "# mco client (and phobos-console), written by phobos-demo",
+      ...common("demo-client", port),
+      "logger_type = console",
+      "loglevel = warn",
+      `plugin.registry.database = ${registry}`,
+      `plugin.console.port = ${consolePort}`,
+      "plugin.console.users = console-users.json",
+    ].join("\n")}\n`,
   );
   return { client, servers };
 }

@@ -80,7 +80,8 @@ export const options = {
   enhancedResolveOptions: {
     exportsFields: ["exports"],
     conditionNames: ["import", "require", "node", "default", "types"],
-    extensions: [".ts", ".mts", ".js", ".mjs", ".cjs", ".json", ".d.ts"],
+    // .tsx: the console's UI (apps/console/src/ui).
+    extensions: [".ts", ".tsx", ".mts", ".js", ".mjs", ".cjs", ".json", ".d.ts"],
   },
   reporterOptions: { text: { highlightFocused: true } },
 };

@@ -3,6 +3,7 @@ export { fieldNumber, fieldSize, inGroupsOf, ljust, rjust } from "./columns.js";
 export { prettyInspect } from "./pretty-inspect.js";
 export { Progress } from "./progress.js";
 export {
+  displayed,
   oldRpcResults,
   printrpcText,
   type RpcResultsOptions,

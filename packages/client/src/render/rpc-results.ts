@@ -158,6 +158,21 @@ export function resultJsonValue(r: RpcResult): Map<string, unknown> {
   ]);
 }
 
+/**
+ * The DDL's display policy (or `--display`): whether mco shows this reply,
+ * `ok` only successes, `failed` only failures, `always` and `flatten` all.
+ */
+export function displayed(r: Pick<RpcResult, "statuscode">, display: DdlDisplay): boolean {
+  switch (display) {
+    case "ok":
+      return r.statuscode === 0;
+    case "failed":
+      return r.statuscode > 0;
+    default:
+      return true;
+  }
+}
+
 /** `Helpers.rpcresults`: the text for one reply or a list of them. */
 export function rpcResults(
   results: RpcResult | readonly RpcResult[],
@@ -179,12 +194,9 @@ export function rpcResults(
     const action = options.ddl.actions[r.action];
     if (!action) return oldRpcResults(list, { color, ...opt(columns) });
     const display = options.forceDisplayMode ?? action.display;
-    if (display === "ok" && r.statuscode === 0)
-      text += textForResult(r, options.ddl, { color, ...opt(columns) });
-    else if (display === "failed" && r.statuscode > 0)
-      text += textForResult(r, options.ddl, { color, ...opt(columns) });
-    else if (display === "always") text += textForResult(r, options.ddl, { color, ...opt(columns) });
-    else if (display === "flatten") text += flattenedText(r, columns);
+    if (!displayed(r, display)) continue;
+    if (display === "flatten") text += flattenedText(r, columns);
+    else text += textForResult(r, options.ddl, { color, ...opt(columns) });
   }
   return text;
 }

@@ -8,7 +8,14 @@ export function pluginContextFor<T extends PluginType>(
   config: Config,
   type: T,
   name: string,
-  options: { log: Logger; mode: "client" | "server"; signal?: AbortSignal; services?: AgentServices },
+  options: {
+    log: Logger;
+    mode: "client" | "server";
+    signal?: AbortSignal;
+    services?: AgentServices;
+    /** The person a client acts for (PluginContext.user). */
+    user?: string;
+  },
 ): PluginContextMap[T] {
   const settings = new Map<string, string>();
   for (const [key, value] of config.pluginConf) settings.set(`plugin.${key}`, value);
@@ -22,5 +29,6 @@ export function pluginContextFor<T extends PluginType>(
     mode: options.mode,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.services ? { services: options.services } : {}),
+    ...(options.user !== undefined ? { user: options.user } : {}),
   } as Parameters<typeof buildPluginContext<T>>[0]);
 }

@@ -20,6 +20,8 @@ export type PluginContextInputs<T extends PluginType> = {
   signal?: AbortSignal;
   identity: string;
   mode: "client" | "server";
+  /** The person a client acts for (PluginContext.user). */
+  user?: string;
 } & (NeedsServices<T> extends true ? { services: AgentServices } : { services?: AgentServices });
 
 /**
@@ -51,6 +53,7 @@ export function buildPluginContext<T extends PluginType>(
     signal: inputs.signal ?? new AbortController().signal,
     identity: inputs.identity,
     mode: inputs.mode,
+    ...(inputs.user !== undefined ? { user: inputs.user } : {}),
   };
   const services = (inputs as { services?: AgentServices }).services;
   if (services !== undefined) return { ...context, services } as PluginContextMap[T];

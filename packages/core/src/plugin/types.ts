@@ -48,6 +48,13 @@ export interface PluginContext {
   /** The configured identity of this node or client. */
   identity: string;
   mode: "client" | "server";
+  /**
+   * Client side: the person the client acts for when that is not the
+   * process's own user (a web console signs each request for its signed-in
+   * user). Security plugins that name the caller by user (psk's
+   * `callertype = user`) name this one; absent, the OS user.
+   */
+  user?: string;
 }
 
 // ---------------------------------------------------------------- connector

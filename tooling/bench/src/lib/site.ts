@@ -60,12 +60,13 @@ async function startBrokerProcess(
   dir: string,
   user: string,
   password: string,
+  port: number,
 ): Promise<{ child: ChildProcess; port: number }> {
   const config = join(dir, "broker.cfg");
   await writeFile(config, BROKER_LIMITS);
   const child = spawn(
     process.execPath,
-    [BROKER_BIN, "--port", "0", "--user", `${user}:${password}`, "--config", config],
+    [BROKER_BIN, "--port", String(port), "--user", `${user}:${password}`, "--config", config],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   return new Promise((resolveStart, reject) => {
@@ -78,7 +79,8 @@ async function startBrokerProcess(
   });
 }
 
-export async function openSite(kind: BrokerKind): Promise<Site> {
+/** `port`: the embedded broker's (0, the default, picks a free one); a benchmark on a shared machine names its own. */
+export async function openSite(kind: BrokerKind, options: { port?: number } = {}): Promise<Site> {
   if (kind === "rabbitmq") {
     const fleet = await startRubyFleet({ vhostPrefix: "phobos-bench", nodes: [], startTimeoutMs: 120_000 });
     return {
@@ -106,7 +108,7 @@ export async function openSite(kind: BrokerKind): Promise<Site> {
   }
   const dir = await mkdtemp(join(tmpdir(), "phobos-bench-"));
   const password = randomBytes(8).toString("hex");
-  const { child, port } = await startBrokerProcess(dir, "bench", password);
+  const { child, port } = await startBrokerProcess(dir, "bench", password, options.port ?? 0);
   const broker: BrokerSettings = {
     connector: "rabbitmq",
     vhost: "/",
