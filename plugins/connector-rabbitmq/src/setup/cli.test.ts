@@ -104,7 +104,9 @@ describe("phobos-rabbitmq-setup", () => {
         "missing: exchange mcollective_directed does not exist",
       ]);
       expect(spawnSync(process.execPath, args, { encoding: "utf8", env: changed }).status).toBe(0);
-      expect(spawnSync(process.execPath, [...args, "--check"], { encoding: "utf8", env: changed }).status).toBe(0);
+      expect(
+        spawnSync(process.execPath, [...args, "--check"], { encoding: "utf8", env: changed }).status,
+      ).toBe(0);
     } finally {
       await admin.deleteVhost(`/${checked}`);
       await admin.deleteUser(checked);

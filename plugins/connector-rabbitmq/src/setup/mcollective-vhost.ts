@@ -128,7 +128,8 @@ export async function missingFromMcollectiveVhost(
   if (account === undefined) missing.push(`user ${user} does not exist`);
   else if (!passwordMatches(account, password)) missing.push(`user ${user} has another password`);
   const granted = (await admin.listVhostPermissions(vhost)).find((p) => p.user === user);
-  if (!granted || granted.configure !== ".*" || granted.write !== ".*" || granted.read !== ".*") {
+  const all = granted && [granted.configure, granted.write, granted.read].every((p) => p === ".*");
+  if (!all) {
     missing.push(`user ${user} lacks configure/write/read .* on ${vhost}`);
   }
   for (const exchange of [...new Set(options.collectives)].flatMap(mcollectiveExchanges)) {
