@@ -60,6 +60,8 @@ apt_install init-system-helpers
 # The nettest agent pings with the system's ping; the puppet agent drives a real Puppet 7
 # and facter writes the facts the yaml facts plugin reads in the puppet tests.
 apt_install iputils-ping puppet-agent facter
+# The Puppet module's tests lint its manifests and let it manage a cron.d file.
+apt_install puppet-lint cron
 # Debian enables the packaged daemon; tests run their own peers.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mcollective 2>/dev/null; then
   systemctl stop mcollective || true
