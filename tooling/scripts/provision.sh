@@ -64,6 +64,8 @@ apt_install iputils-ping puppet-agent facter
 # The console's browser tests (apps/console/e2e) drive Debian's Chromium headless
 # through playwright-core; a browser build downloaded by Playwright cannot be fetched here.
 apt_install chromium
+# The Puppet module's tests lint its manifests and let it manage a cron.d file.
+apt_install puppet-lint cron
 # Debian enables the packaged daemon; tests run their own peers.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mcollective 2>/dev/null; then
   systemctl stop mcollective || true

@@ -50,10 +50,10 @@ export const forbidden = [
     comment:
       "A relative path out of one workspace package into another (../../core/src/...) skips " +
       "the other package's exports and its place in the build order; import it by its name.",
-    from: { path: "^(packages|plugins|apps|tooling)/([^/]+)/" },
+    from: { path: "^(packages|plugins|apps|tooling|packaging)/([^/]+)/" },
     to: {
       dependencyTypes: ["local"],
-      path: "^(packages|plugins|apps|tooling)/",
+      path: "^(packages|plugins|apps|tooling|packaging)/",
       pathNot: "^$1/$2/",
     },
   },

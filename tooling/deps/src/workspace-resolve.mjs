@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const workspaceDirs = ["packages", "plugins", "apps", "tooling"];
+const workspaceDirs = ["packages", "plugins", "apps", "tooling", "packaging"];
 
 /** "./dist/__oracle__/run-ruby.js" -> "<pkg>/src/__oracle__/run-ruby.ts": the build maps src to dist one to one. */
 function sourceOf(pkgDir, target, pkgName, subpath) {

@@ -79,6 +79,40 @@ describe("phobos-rabbitmq-setup", () => {
     expect(spawnSync(process.execPath, [BIN, "-c", cfg], { encoding: "utf8" }).status).toBe(0);
   });
 
+  it("--check changes nothing and names what is missing; exit 0 once in place", async () => {
+    const checked = `${name}-check`;
+    const args = [BIN, "--vhost", `/${checked}`, "--user", checked, "--collectives", "mcollective"];
+    const env = { ...process.env, PHOBOS_RABBITMQ_PASSWORD: "first" };
+    try {
+      const before = spawnSync(process.execPath, [...args, "--check"], { encoding: "utf8", env });
+      expect(before.status).toBe(1);
+      expect(before.stdout).toBe(`missing: vhost /${checked} does not exist\n`);
+      expect(await admin.getVhost(`/${checked}`)).toBeUndefined();
+
+      expect(spawnSync(process.execPath, args, { encoding: "utf8", env }).status).toBe(0);
+      const inPlace = spawnSync(process.execPath, [...args, "--check"], { encoding: "utf8", env });
+      expect(inPlace.stdout).toBe(`vhost /${checked}: in place for user ${checked}\n`);
+      expect(inPlace.status).toBe(0);
+
+      // A new password in the configuration is a change to make; so is a lost exchange.
+      await admin.deleteExchange(`/${checked}`, "mcollective_directed");
+      const changed = { ...process.env, PHOBOS_RABBITMQ_PASSWORD: "second" };
+      const drift = spawnSync(process.execPath, [...args, "--check"], { encoding: "utf8", env: changed });
+      expect(drift.status).toBe(1);
+      expect(drift.stdout.split("\n").filter(Boolean)).toEqual([
+        `missing: user ${checked} has another password`,
+        "missing: exchange mcollective_directed does not exist",
+      ]);
+      expect(spawnSync(process.execPath, args, { encoding: "utf8", env: changed }).status).toBe(0);
+      expect(
+        spawnSync(process.execPath, [...args, "--check"], { encoding: "utf8", env: changed }).status,
+      ).toBe(0);
+    } finally {
+      await admin.deleteVhost(`/${checked}`);
+      await admin.deleteUser(checked);
+    }
+  });
+
   it("says what is wrong with one line and a non-zero exit", () => {
     const run = spawnSync(process.execPath, [BIN, "--bogus"], { encoding: "utf8" });
     expect(run.status).toBe(2);

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { type Config, ConfigError, loadConfig, pluginSettings } from "@phobos/core";
-import { prepareMcollectiveVhost } from "./mcollective-vhost.js";
+import { missingFromMcollectiveVhost, prepareMcollectiveVhost } from "./mcollective-vhost.js";
 import { adminOptionsFromEnv, RabbitMqAdmin } from "./rabbitmq-admin.js";
 
 const USAGE = `Usage: phobos-rabbitmq-setup [options]
@@ -13,12 +13,16 @@ exchange <collective>_directed. Safe to run again.
                              client.cfg or server.cfg (plugin.rabbitmq.* keys)
       --vhost VHOST          default: plugin.rabbitmq.vhost, else /mcollective
       --user NAME            default: plugin.rabbitmq.pool.1.user, else mcollective
-      --password SECRET      default: plugin.rabbitmq.pool.1.password
+      --password SECRET      default: PHOBOS_RABBITMQ_PASSWORD (keeps it out of
+                             the process list), else plugin.rabbitmq.pool.1.password
       --collectives A,B      default: the config's collectives, else mcollective
       --api URL              management API (default RABBITMQ_MANAGEMENT_URL or
                              http://127.0.0.1:15672)
       --admin-user NAME      default RABBITMQ_MANAGEMENT_USER or guest
       --admin-password PW    default RABBITMQ_MANAGEMENT_PASSWORD or guest
+      --check                change nothing: exit 0 when everything is in place,
+                             else exit 1 and name what is missing (for Puppet's
+                             'unless' and other configuration managers)
   -h, --help
 `;
 
@@ -33,13 +37,15 @@ export interface SetupPlan {
 export function planFromConfig(
   flags: { vhost?: string; user?: string; password?: string; collectives?: string },
   config?: Config,
+  env: NodeJS.ProcessEnv = {},
 ): SetupPlan {
   const settings = config ? pluginSettings(config, "rabbitmq") : undefined;
-  const password = flags.password ?? settings?.string("pool.1.password");
+  const password = flags.password ?? env.PHOBOS_RABBITMQ_PASSWORD ?? settings?.string("pool.1.password");
   if (!password) {
-    throw new ConfigError("no password: give --password or a config with plugin.rabbitmq.pool.1.password", {
-      key: "plugin.rabbitmq.pool.1.password",
-    });
+    throw new ConfigError(
+      "no password: give --password, PHOBOS_RABBITMQ_PASSWORD or a config with plugin.rabbitmq.pool.1.password",
+      { key: "plugin.rabbitmq.pool.1.password" },
+    );
   }
   return {
     vhost: flags.vhost ?? settings?.string("vhost") ?? "/mcollective",
@@ -68,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
         api: { type: "string" },
         "admin-user": { type: "string" },
         "admin-password": { type: "string" },
+        check: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -81,13 +88,19 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const config = typeof values.config === "string" ? loadConfig(values.config) : undefined;
-    const plan = planFromConfig(values as Record<string, string | undefined>, config);
+    const plan = planFromConfig(values as Record<string, string | undefined>, config, process.env);
     const defaults = adminOptionsFromEnv();
     const admin = new RabbitMqAdmin({
       url: (values.api as string | undefined) ?? defaults.url,
       username: (values["admin-user"] as string | undefined) ?? defaults.username,
       password: (values["admin-password"] as string | undefined) ?? defaults.password,
     });
+    if (values.check) {
+      const missing = await missingFromMcollectiveVhost({ ...plan, admin });
+      for (const line of missing) process.stdout.write(`missing: ${line}\n`);
+      if (missing.length === 0) process.stdout.write(`vhost ${plan.vhost}: in place for user ${plan.user}\n`);
+      return missing.length === 0 ? 0 : 1;
+    }
     const site = await prepareMcollectiveVhost({
       ...plan,
       admin,

@@ -8,7 +8,13 @@
  * Like rabbitmq-admin.ts, free of test assumptions: this is the operator's set-up
  * command in waiting.
  */
-import { type ExchangeType, RabbitMqAdmin, type RabbitMqAdminOptions } from "./rabbitmq-admin.js";
+import { createHash } from "node:crypto";
+import {
+  type ExchangeType,
+  RabbitMqAdmin,
+  type RabbitMqAdminOptions,
+  type UserInfo,
+} from "./rabbitmq-admin.js";
 
 export interface McollectiveExchange {
   readonly name: string;
@@ -104,4 +110,50 @@ export async function prepareMcollectiveVhost(
       return disposed;
     },
   };
+}
+
+/**
+ * What {@link prepareMcollectiveVhost} would still have to create or change, one line
+ * each (empty when the site is in place), without changing anything: lets a
+ * configuration manager run the set-up only when it would do something.
+ */
+export async function missingFromMcollectiveVhost(
+  options: Omit<PrepareMcollectiveVhostOptions, "description">,
+): Promise<string[]> {
+  const { vhost, user, password } = options;
+  const admin = options.admin instanceof RabbitMqAdmin ? options.admin : new RabbitMqAdmin(options.admin);
+  const missing: string[] = [];
+  if ((await admin.getVhost(vhost)) === undefined) return [`vhost ${vhost} does not exist`];
+  const account = await admin.getUser(user);
+  if (account === undefined) missing.push(`user ${user} does not exist`);
+  else if (!passwordMatches(account, password)) missing.push(`user ${user} has another password`);
+  const granted = (await admin.listVhostPermissions(vhost)).find((p) => p.user === user);
+  const all = granted && [granted.configure, granted.write, granted.read].every((p) => p === ".*");
+  if (!all) {
+    missing.push(`user ${user} lacks configure/write/read .* on ${vhost}`);
+  }
+  for (const exchange of [...new Set(options.collectives)].flatMap(mcollectiveExchanges)) {
+    const found = await admin.getExchange(vhost, exchange.name);
+    if (found === undefined) missing.push(`exchange ${exchange.name} does not exist`);
+    else if (found.type !== exchange.type) {
+      missing.push(`exchange ${exchange.name} is ${found.type}, not ${exchange.type}`);
+    }
+  }
+  return missing;
+}
+
+const DIGESTS: Record<string, string> = {
+  rabbit_password_hashing_sha256: "sha256",
+  rabbit_password_hashing_sha512: "sha512",
+  rabbit_password_hashing_md5: "md5",
+};
+
+/** RabbitMQ stores base64(salt ‖ digest(salt ‖ password)) with a 4-byte salt. */
+function passwordMatches(account: UserInfo, password: string): boolean {
+  const digest = DIGESTS[account.hashing_algorithm ?? "rabbit_password_hashing_sha256"];
+  if (!digest || !account.password_hash) return false;
+  const stored = Buffer.from(account.password_hash, "base64");
+  const salt = stored.subarray(0, 4);
+  const computed = createHash(digest).update(salt).update(password, "utf8").digest();
+  return stored.length === 4 + computed.length && computed.equals(stored.subarray(4));
 }

@@ -32,6 +32,15 @@ export interface ExchangeDeclaration {
   readonly arguments?: Readonly<Record<string, unknown>>;
 }
 
+export interface UserInfo {
+  name: string;
+  tags: unknown;
+  /** base64 of a 4-byte salt followed by the digest of salt + password. */
+  password_hash?: string;
+  /** `rabbit_password_hashing_sha256` (the default), `_sha512` or `_md5`. */
+  hashing_algorithm?: string;
+}
+
 export interface Permissions {
   readonly configure: string;
   readonly write: string;
@@ -167,10 +176,8 @@ export class RabbitMqAdmin {
     return (await this.#optional("DELETE", `/api/vhosts/${segment(vhost)}`)) !== undefined;
   }
 
-  async getUser(user: string): Promise<{ name: string; tags: unknown } | undefined> {
-    return (await this.#optional("GET", `/api/users/${segment(user)}`)) as
-      | { name: string; tags: unknown }
-      | undefined;
+  async getUser(user: string): Promise<UserInfo | undefined> {
+    return (await this.#optional("GET", `/api/users/${segment(user)}`)) as UserInfo | undefined;
   }
 
   /** Creates the user, or resets its password and tags if it exists. Tags default to none. */
@@ -215,6 +222,12 @@ export class RabbitMqAdmin {
       internal: declaration.internal ?? false,
       arguments: declaration.arguments ?? {},
     });
+  }
+
+  async getExchange(vhost: string, name: string): Promise<{ name: string; type: string } | undefined> {
+    return (await this.#optional("GET", `/api/exchanges/${segment(vhost)}/${segment(name)}`)) as
+      | { name: string; type: string }
+      | undefined;
   }
 
   async deleteExchange(vhost: string, name: string): Promise<boolean> {

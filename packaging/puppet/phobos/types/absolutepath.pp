@@ -1,0 +1,2 @@
+# An absolute path (the module needs no stdlib).
+type Phobos::Absolutepath = Pattern[/\A\/./]
