@@ -116,8 +116,7 @@ write_config() {
         <storeUsage><storeUsage limit="256 mb"/></storeUsage>
         <tempUsage><tempUsage limit="256 mb"/></tempUsage>
       </systemUsage>
-    </systemUsage>
-    ${network}
+    </systemUsage>${network}
     <transportConnectors>
       <transportConnector name="stomp" uri="stomp+nio://127.0.0.1:${port}?transport.tcpNoDelay=true"/>
       ${openwire}
@@ -160,7 +159,10 @@ network_connectors() {
     topics="$topics<topic physicalName=\"$c.>\"/>"
     queues="$queues<queue physicalName=\"$c.>\"/>"
   done
-  echo "<networkConnectors>"
+  # A leading newline: without a network the file stays byte for byte what it was,
+  # so `start` keeps a running broker configured before networks existed.
+  echo ""
+  echo "    <networkConnectors>"
   for peer in $(echo "$PHOBOS_ACTIVEMQ_NETWORK" | tr ',' ' '); do
     peer_port=${peer##*:}
     case "$peer:$peer_port" in
@@ -175,13 +177,13 @@ network_connectors() {
     uri="static:(tcp://$peer)?initialReconnectDelay=100&amp;maxReconnectDelay=$max_delay&amp;useExponentialBackOff=true"
     # Topics: one conduit subscription per topic carries a request once to the
     # peer, which fans it out to its own daemons.
-    echo "<networkConnector name=\"phobos-$port-$name-topics\" uri=\"$uri\" userName=\"admin\" password=\"$ADMIN_PASSWORD\" duplex=\"true\" networkTTL=\"2\" decreaseNetworkConsumerPriority=\"true\" dynamicOnly=\"true\"><dynamicallyIncludedDestinations>$topics</dynamicallyIncludedDestinations><excludedDestinations><queue physicalName=\">\"/></excludedDestinations></networkConnector>"
+    echo "      <networkConnector name=\"phobos-$port-$name-topics\" uri=\"$uri\" userName=\"admin\" password=\"$ADMIN_PASSWORD\" duplex=\"true\" networkTTL=\"2\" decreaseNetworkConsumerPriority=\"true\" dynamicOnly=\"true\"><dynamicallyIncludedDestinations>$topics</dynamicallyIncludedDestinations><excludedDestinations><queue physicalName=\">\"/></excludedDestinations></networkConnector>"
     # Queues: conduitSubscriptions=false, or the daemons' mc_identity selectors on
     # <c>.nodes would merge into one network consumer and directed requests reach
     # the wrong broker (MCollective's guide: one connector per kind, never both).
-    echo "<networkConnector name=\"phobos-$port-$name-queues\" uri=\"$uri\" userName=\"admin\" password=\"$ADMIN_PASSWORD\" duplex=\"true\" networkTTL=\"2\" decreaseNetworkConsumerPriority=\"true\" dynamicOnly=\"true\" conduitSubscriptions=\"false\"><dynamicallyIncludedDestinations>$queues</dynamicallyIncludedDestinations><excludedDestinations><topic physicalName=\">\"/></excludedDestinations></networkConnector>"
+    echo "      <networkConnector name=\"phobos-$port-$name-queues\" uri=\"$uri\" userName=\"admin\" password=\"$ADMIN_PASSWORD\" duplex=\"true\" networkTTL=\"2\" decreaseNetworkConsumerPriority=\"true\" dynamicOnly=\"true\" conduitSubscriptions=\"false\"><dynamicallyIncludedDestinations>$queues</dynamicallyIncludedDestinations><excludedDestinations><topic physicalName=\">\"/></excludedDestinations></networkConnector>"
   done
-  echo "</networkConnectors>"
+  echo "    </networkConnectors>"
 }
 
 # The broker answers once its STOMP port takes connections.
