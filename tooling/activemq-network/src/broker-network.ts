@@ -24,14 +24,22 @@ export interface BrokerNetworkOptions {
   readonly collectives: readonly string[];
   /** The bridge's longest wait between attempts to reach a restarted peer, ms. */
   readonly maxReconnectMs?: number;
+  /** How long a broker may take to listen, at the start and at a restart. */
+  readonly startTimeoutMs: number;
 }
 
 export async function startBrokerNetwork(options: BrokerNetworkOptions): Promise<BrokerNetwork> {
   const { ports } = options;
   const dirPrefix = (n: number) => join(tmpdir(), `amq-network-b${n}-`);
+  const { startTimeoutMs } = options;
   // Both at once: the second's connector retries until the first listens.
   const started = await Promise.allSettled([
-    startPrivateActiveMq({ port: ports.stomp[0], openwirePort: ports.openwire[0], dirPrefix: dirPrefix(1) }),
+    startPrivateActiveMq({
+      port: ports.stomp[0],
+      openwirePort: ports.openwire[0],
+      dirPrefix: dirPrefix(1),
+      startTimeoutMs,
+    }),
     startPrivateActiveMq({
       port: ports.stomp[1],
       openwirePort: ports.openwire[1],
@@ -39,6 +47,7 @@ export async function startBrokerNetwork(options: BrokerNetworkOptions): Promise
       networkCollectives: options.collectives,
       ...(options.maxReconnectMs === undefined ? {} : { networkMaxReconnectMs: options.maxReconnectMs }),
       dirPrefix: dirPrefix(2),
+      startTimeoutMs,
     }),
   ]);
   const brokers = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));

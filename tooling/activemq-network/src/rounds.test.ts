@@ -41,30 +41,35 @@ describe("restartOutcome", () => {
   const rounds = [
     round(0, 0, { a: 1, b: 1 }),
     round(1, 100, { a: 1 }),
-    round(2, 200, {}),
-    round(3, 300, { a: 1, b: 1 }),
+    round(2, 200, { a: 1, b: 1 }),
+    round(3, 300, { a: 1 }),
     round(4, 400, { a: 1, b: 1 }),
     round(5, 500, { a: 1 }),
   ];
 
-  it("recovery is the first complete request sent after the disruption; the later ones are checked", () => {
-    const outcome = restartOutcome(rounds, NODES, 50);
+  it("the rounds a recovery point, observed apart, makes count; the first complete one after the disruption", () => {
+    const outcome = restartOutcome(rounds, NODES, 50, 350);
     expect(outcome.before.map((r) => r.index)).toEqual([0]);
-    expect(outcome.recovered?.index).toBe(3);
-    expect(outcome.recoveryMs).toBe(250);
+    expect(outcome.firstComplete?.index).toBe(2);
+    expect(outcome.firstCompleteMs).toBe(150);
     expect(outcome.after.map((r) => r.index)).toEqual([4, 5]);
     expect(outcome.duplicates).toEqual([]);
   });
 
-  it("no complete request after the disruption: not recovered", () => {
-    const outcome = restartOutcome(rounds.slice(0, 3), NODES, 50);
-    expect(outcome.recovered).toBeUndefined();
-    expect(outcome.recoveryMs).toBeUndefined();
-    expect(outcome.after).toEqual([]);
+  it("no complete request after the disruption: none first", () => {
+    const outcome = restartOutcome(rounds.slice(0, 2), NODES, 50, 90);
+    expect(outcome.firstComplete).toBeUndefined();
+    expect(outcome.firstCompleteMs).toBeUndefined();
+    expect(outcome.after.map((r) => r.index)).toEqual([1]);
   });
 
   it("lists every request a node answered twice, before the disruption too", () => {
-    const outcome = restartOutcome([round(0, 0, { a: 2, b: 1 }), round(1, 100, { a: 1, b: 3 })], NODES, 50);
+    const outcome = restartOutcome(
+      [round(0, 0, { a: 2, b: 1 }), round(1, 100, { a: 1, b: 3 })],
+      NODES,
+      50,
+      60,
+    );
     expect(outcome.duplicates).toEqual(["#0: a answered 2 times", "#1: b answered 3 times"]);
   });
 });

@@ -33,28 +33,35 @@ export function describeRound(round: Round, nodes: readonly string[], since: num
 export interface RestartOutcome {
   /** Rounds sent before the disruption. */
   readonly before: readonly Round[];
-  /** The first complete round sent at or after the disruption. */
-  readonly recovered: Round | undefined;
-  /** ms from the disruption to the sending of `recovered`. */
-  readonly recoveryMs: number | undefined;
-  /** Rounds sent after `recovered` (the ones that must all be complete). */
+  /** The first complete round sent at or after the disruption (what a client sees first). */
+  readonly firstComplete: Round | undefined;
+  /** ms from the disruption to the sending of `firstComplete`. */
+  readonly firstCompleteMs: number | undefined;
+  /** Rounds sent at or after `recoveredAt`: the ones that must all be complete. */
   readonly after: readonly Round[];
   /** `node answered N times` for every round of the whole loop where one did. */
   readonly duplicates: readonly string[];
 }
 
+/**
+ * `recoveredAt` is observed apart from the rounds (every daemon and the
+ * client subscribed again, as the broker's advisories show): a directed
+ * request can be complete before that, since a queue keeps it until the
+ * daemon is back, while a broadcast published before the daemon's topic
+ * subscription is gone for it.
+ */
 export function restartOutcome(
   rounds: readonly Round[],
   nodes: readonly string[],
   disruptedAt: number,
+  recoveredAt: number,
 ): RestartOutcome {
-  const before = rounds.filter((r) => r.sentAt < disruptedAt);
-  const recovered = rounds.find((r) => r.sentAt >= disruptedAt && complete(r, nodes));
+  const firstComplete = rounds.find((r) => r.sentAt >= disruptedAt && complete(r, nodes));
   return {
-    before,
-    recovered,
-    recoveryMs: recovered === undefined ? undefined : recovered.sentAt - disruptedAt,
-    after: recovered === undefined ? [] : rounds.filter((r) => r.index > recovered.index),
+    before: rounds.filter((r) => r.sentAt < disruptedAt),
+    firstComplete,
+    firstCompleteMs: firstComplete === undefined ? undefined : firstComplete.sentAt - disruptedAt,
+    after: rounds.filter((r) => r.sentAt >= recoveredAt),
     duplicates: rounds.flatMap((r) =>
       [...r.replies]
         .filter(([, count]) => count > 1)

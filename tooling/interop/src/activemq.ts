@@ -117,6 +117,8 @@ export interface PrivateActiveMqOptions {
   readonly heap?: string;
   /** The broker directory's prefix; default `phobos-activemq-<port>-` in the temp dir. */
   readonly dirPrefix?: string;
+  /** How long each start (and restart) may take to listen; default 60 s. */
+  readonly startTimeoutMs?: number;
 }
 
 /**
@@ -180,10 +182,11 @@ export async function startPrivateActiveMq(options: PrivateActiveMqOptions = {})
         done();
       }),
     );
-    const deadline = Date.now() + 60_000;
+    const startMs = options.startTimeoutMs ?? 60_000;
+    const deadline = Date.now() + startMs;
     while (!(await listening(port))) {
       if (gone || Date.now() > deadline) {
-        const why = gone ? "exited during start-up" : "does not listen after 60 s";
+        const why = gone ? "exited during start-up" : `does not listen after ${startMs / 1000} s`;
         throw new Error(`private ActiveMQ on ${port} ${why}:\n${await log()}`);
       }
       await sleep(100);
