@@ -19,6 +19,23 @@
 # Environment: PHOBOS_ACTIVEMQ_HEAP (default 256m), PHOBOS_ACTIVEMQ_USER_PASSWORD,
 # PHOBOS_ACTIVEMQ_ADMIN_PASSWORD, PHOBOS_ACTIVEMQ_OPENWIRE_PORT (default: none).
 #
+# A member of a network of brokers, as MCollective's middleware guide draws it
+# (website/deploy/middleware/activemq.md, "Settings for Networks of Brokers"):
+#   PHOBOS_ACTIVEMQ_OPENWIRE_PORT=P    OpenWire on 127.0.0.1:P, where peers connect
+#   PHOBOS_ACTIVEMQ_NETWORK=HOST:PORT[,HOST:PORT...]
+#                                      per peer (its OpenWire port) a pair of duplex
+#                                      network connectors: one for topics (conduit
+#                                      subscriptions), one for queues (one network
+#                                      consumer per daemon, so each mc_identity
+#                                      selector crosses). Configure a link on one
+#                                      side only: duplex carries both directions.
+#   PHOBOS_ACTIVEMQ_NETWORK_COLLECTIVES=a,b   the collectives that cross (default
+#                                      mcollective): topics and queues <c>.>
+#   PHOBOS_ACTIVEMQ_NETWORK_MAX_RECONNECT_MS  the bridge's longest wait between
+#                                      reconnect attempts to a gone peer (default 5000;
+#                                      ActiveMQ's own is 30000)
+# The bridge logs in as the admin user (every destination, as the guide asks).
+#
 # No AMQP 1.0 connector: Debian's activemq package does not ship the
 # activemq-amqp module (nor Qpid Proton-J it needs), so `amqp://` transport
 # connectors fail to load; nothing else from outside Debian/npm can be had here.
@@ -49,6 +66,7 @@ write_config() {
   if [ -n "${PHOBOS_ACTIVEMQ_OPENWIRE_PORT:-}" ]; then
     openwire="<transportConnector name=\"openwire\" uri=\"tcp://127.0.0.1:${PHOBOS_ACTIVEMQ_OPENWIRE_PORT}\"/>"
   fi
+  network=$(network_connectors)
   tmp="$dir/conf/activemq.xml.new"
   cat >"$tmp" <<EOF
 <?xml version="1.0" encoding="UTF-8"?>
@@ -98,7 +116,7 @@ write_config() {
         <storeUsage><storeUsage limit="256 mb"/></storeUsage>
         <tempUsage><tempUsage limit="256 mb"/></tempUsage>
       </systemUsage>
-    </systemUsage>
+    </systemUsage>${network}
     <transportConnectors>
       <transportConnector name="stomp" uri="stomp+nio://127.0.0.1:${port}?transport.tcpNoDelay=true"/>
       ${openwire}
@@ -119,6 +137,53 @@ log4j.appender.logfile.maxBackupIndex=2
 log4j.appender.logfile.layout=org.apache.log4j.PatternLayout
 log4j.appender.logfile.layout.ConversionPattern=%d | %-5p | %m | %c | %t%n
 EOF
+}
+
+# Prints the <networkConnectors> element for PHOBOS_ACTIVEMQ_NETWORK (nothing without).
+network_connectors() {
+  [ -n "${PHOBOS_ACTIVEMQ_NETWORK:-}" ] || return 0
+  if [ -z "${PHOBOS_ACTIVEMQ_OPENWIRE_PORT:-}" ]; then
+    echo "$INSTANCE_NAME: PHOBOS_ACTIVEMQ_NETWORK needs PHOBOS_ACTIVEMQ_OPENWIRE_PORT too (peers connect back over OpenWire)" >&2
+    exit 2
+  fi
+  max_delay=${PHOBOS_ACTIVEMQ_NETWORK_MAX_RECONNECT_MS:-5000}
+  case "$max_delay" in
+    '' | *[!0-9]*) echo "$INSTANCE_NAME: PHOBOS_ACTIVEMQ_NETWORK_MAX_RECONNECT_MS must be milliseconds, got '$max_delay'" >&2; exit 2 ;;
+  esac
+  topics=""
+  queues=""
+  for c in $(echo "${PHOBOS_ACTIVEMQ_NETWORK_COLLECTIVES:-mcollective}" | tr ',' ' '); do
+    case "$c" in
+      *[!A-Za-z0-9_-]*) echo "$INSTANCE_NAME: PHOBOS_ACTIVEMQ_NETWORK_COLLECTIVES: '$c' is not a collective name" >&2; exit 2 ;;
+    esac
+    topics="$topics<topic physicalName=\"$c.>\"/>"
+    queues="$queues<queue physicalName=\"$c.>\"/>"
+  done
+  # A leading newline: without a network the file stays byte for byte what it was,
+  # so `start` keeps a running broker configured before networks existed.
+  echo ""
+  echo "    <networkConnectors>"
+  for peer in $(echo "$PHOBOS_ACTIVEMQ_NETWORK" | tr ',' ' '); do
+    peer_port=${peer##*:}
+    case "$peer:$peer_port" in
+      :* | *[!A-Za-z0-9.:-]* | *::) peer_port="" ;;
+    esac
+    case "$peer_port" in
+      '' | *[!0-9]*) echo "$INSTANCE_NAME: PHOBOS_ACTIVEMQ_NETWORK: '$peer' is not HOST:PORT" >&2; exit 2 ;;
+    esac
+    name=$(echo "$peer" | tr ':.' '__')
+    # static: reconnects to a gone peer with exponential back-off; the cap keeps a
+    # restarted peer from waiting ActiveMQ's default 30 s for its bridge.
+    uri="static:(tcp://$peer)?initialReconnectDelay=100&amp;maxReconnectDelay=$max_delay&amp;useExponentialBackOff=true"
+    # Topics: one conduit subscription per topic carries a request once to the
+    # peer, which fans it out to its own daemons.
+    echo "      <networkConnector name=\"phobos-$port-$name-topics\" uri=\"$uri\" userName=\"admin\" password=\"$ADMIN_PASSWORD\" duplex=\"true\" networkTTL=\"2\" decreaseNetworkConsumerPriority=\"true\" dynamicOnly=\"true\"><dynamicallyIncludedDestinations>$topics</dynamicallyIncludedDestinations><excludedDestinations><queue physicalName=\">\"/></excludedDestinations></networkConnector>"
+    # Queues: conduitSubscriptions=false, or the daemons' mc_identity selectors on
+    # <c>.nodes would merge into one network consumer and directed requests reach
+    # the wrong broker (MCollective's guide: one connector per kind, never both).
+    echo "      <networkConnector name=\"phobos-$port-$name-queues\" uri=\"$uri\" userName=\"admin\" password=\"$ADMIN_PASSWORD\" duplex=\"true\" networkTTL=\"2\" decreaseNetworkConsumerPriority=\"true\" dynamicOnly=\"true\" conduitSubscriptions=\"false\"><dynamicallyIncludedDestinations>$queues</dynamicallyIncludedDestinations><excludedDestinations><topic physicalName=\">\"/></excludedDestinations></networkConnector>"
+  done
+  echo "    </networkConnectors>"
 }
 
 # The broker answers once its STOMP port takes connections.

@@ -99,14 +99,62 @@ export interface PrivateActiveMq {
   dispose(): Promise<void>;
 }
 
+export interface PrivateActiveMqOptions {
+  /** STOMP port; default a free one. */
+  readonly port?: number;
+  /** An OpenWire listener on 127.0.0.1 (network-of-brokers peers connect to it). */
+  readonly openwirePort?: number;
+  /**
+   * Peers' OpenWire endpoints: a duplex topic and queue network connector to
+   * each (activemq-instance.sh's PHOBOS_ACTIVEMQ_NETWORK). Needs `openwirePort`.
+   */
+  readonly network?: readonly { readonly host: string; readonly port: number }[];
+  /** Collectives whose topics and queues cross the network; default `mcollective`. */
+  readonly networkCollectives?: readonly string[];
+  /** The bridge's longest wait between reconnect attempts, ms (the script's default 5000). */
+  readonly networkMaxReconnectMs?: number;
+  /** JVM heap; default `128m`. */
+  readonly heap?: string;
+  /** The broker directory's prefix; default `phobos-activemq-<port>-` in the temp dir. */
+  readonly dirPrefix?: string;
+  /** How long each start (and restart) may take to listen; default 60 s. */
+  readonly startTimeoutMs?: number;
+}
+
+/**
+ * The script's environment for {@link PrivateActiveMqOptions}' network
+ * settings: only what the options say (an inherited PHOBOS_ACTIVEMQ_NETWORK
+ * would network a broker no test asked for).
+ */
+function networkEnv(options: PrivateActiveMqOptions): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {
+    PHOBOS_ACTIVEMQ_OPENWIRE_PORT: undefined,
+    PHOBOS_ACTIVEMQ_NETWORK: undefined,
+    PHOBOS_ACTIVEMQ_NETWORK_COLLECTIVES: undefined,
+    PHOBOS_ACTIVEMQ_NETWORK_MAX_RECONNECT_MS: undefined,
+  };
+  if (options.openwirePort !== undefined) env.PHOBOS_ACTIVEMQ_OPENWIRE_PORT = String(options.openwirePort);
+  if (options.network !== undefined && options.network.length > 0) {
+    env.PHOBOS_ACTIVEMQ_NETWORK = options.network.map((p) => `${p.host}:${p.port}`).join(",");
+  }
+  if (options.networkCollectives !== undefined) {
+    env.PHOBOS_ACTIVEMQ_NETWORK_COLLECTIVES = options.networkCollectives.join(",");
+  }
+  if (options.networkMaxReconnectMs !== undefined) {
+    env.PHOBOS_ACTIVEMQ_NETWORK_MAX_RECONNECT_MS = String(options.networkMaxReconnectMs);
+  }
+  return env;
+}
+
 /**
  * Starts a broker of its own (Debian's ActiveMQ, heap 128 MB, a free port, a
  * temp directory) for tests that stop or restart one: the provisioned broker
- * is shared by every test running in parallel.
+ * is shared by every test running in parallel. With `openwirePort` and
+ * `network` it is a member of a network of brokers.
  */
-export async function startPrivateActiveMq(options: { port?: number } = {}): Promise<PrivateActiveMq> {
+export async function startPrivateActiveMq(options: PrivateActiveMqOptions = {}): Promise<PrivateActiveMq> {
   const port = options.port ?? (await freePort());
-  const dir = await mkdtemp(join(tmpdir(), `phobos-activemq-${port}-`));
+  const dir = await mkdtemp(options.dirPrefix ?? join(tmpdir(), `phobos-activemq-${port}-`));
   const passwords = { user: "marionette", admin: "admin" };
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -117,9 +165,10 @@ export async function startPrivateActiveMq(options: { port?: number } = {}): Pro
       stdio: ["ignore", "ignore", "ignore"],
       env: {
         ...process.env,
-        PHOBOS_ACTIVEMQ_HEAP: "128m",
+        PHOBOS_ACTIVEMQ_HEAP: options.heap ?? "128m",
         PHOBOS_ACTIVEMQ_USER_PASSWORD: passwords.user,
         PHOBOS_ACTIVEMQ_ADMIN_PASSWORD: passwords.admin,
+        ...networkEnv(options),
       },
     });
     child = proc;
@@ -133,10 +182,11 @@ export async function startPrivateActiveMq(options: { port?: number } = {}): Pro
         done();
       }),
     );
-    const deadline = Date.now() + 60_000;
+    const startMs = options.startTimeoutMs ?? 60_000;
+    const deadline = Date.now() + startMs;
     while (!(await listening(port))) {
       if (gone || Date.now() > deadline) {
-        const why = gone ? "exited during start-up" : "does not listen after 60 s";
+        const why = gone ? "exited during start-up" : `does not listen after ${startMs / 1000} s`;
         throw new Error(`private ActiveMQ on ${port} ${why}:\n${await log()}`);
       }
       await sleep(100);

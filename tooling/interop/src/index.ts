@@ -25,6 +25,7 @@ export {
   type ConsumerWatch,
   checkActiveMq,
   type PrivateActiveMq,
+  type PrivateActiveMqOptions,
   startPrivateActiveMq,
   watchConsumers,
 } from "./activemq.js";
