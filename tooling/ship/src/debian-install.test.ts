@@ -42,7 +42,9 @@ describe.skipIf(!canRun)(
   "Debian packages (needs root and debhelper, lintian, systemd: tooling/scripts/provision.sh)",
   () => {
     const work = mkdtempSync(join(tmpdir(), "ship-ci-"));
-    const out = join(work, "out");
+    // Where `pnpm run package` writes: the Puppet module's test (run after this one)
+    // installs these .debs.
+    const out = join(PACKAGE_DIR, "out");
     const home = join(work, "home");
     let tree: BuiltTree;
     let debs: string[] = [];

@@ -12,6 +12,7 @@
 # @param bind the address it listens on.
 # @param config its config file.
 # @param settings further broker keys (max_connections, max_frame_size, ...).
+# @param group the group the broker runs as, which reads its config.
 class phobos::broker (
   String[1] $package,
   String[1] $service,
@@ -20,6 +21,7 @@ class phobos::broker (
   String[1] $bind,
   Phobos::Absolutepath $config,
   Hash[String[1], Scalar] $settings,
+  String[1] $group = 'phobos-broker',
 ) {
   include phobos
 
@@ -42,10 +44,11 @@ class phobos::broker (
   } + $settings
   $exchanges = $phobos::collectives.map |$c| { ["${c}_broadcast:topic", "${c}_directed:direct"] }.flatten
 
+  # The broker runs as its own user (the package's); it reads its passwords through the group.
   file { $config:
     ensure    => file,
     owner     => 'root',
-    group     => 'root',
+    group     => $group,
     mode      => '0640',
     show_diff => false,
     content   => epp('phobos/broker.cfg.epp', {

@@ -69,7 +69,9 @@ class phobos::server (
 
   # Seeded once so the daemon starts with facts; the cron keeps it fresh.
   # Written to a temporary file first: the daemon must never read half a file.
-  $refresh_facts = "${facter} -y > ${facts_file}.new && mv ${facts_file}.new ${facts_file}"
+  # facter exits 1 when one resolver fails (a /proc file a container hides)
+  # yet prints every other fact: what it printed is kept unless it is empty.
+  $refresh_facts = "${facter} -y > ${facts_file}.new 2>/dev/null; test -s ${facts_file}.new && mv ${facts_file}.new ${facts_file}"
   exec { 'phobos facts.yaml':
     command  => $refresh_facts,
     provider => shell,
@@ -86,7 +88,7 @@ class phobos::server (
     mode    => '0644',
     content => @("CRON"),
       # Managed by Puppet (module phobos): facts for mcollectived's yaml fact source.
-      ${facts_cron_minute} * * * * root ${refresh_facts} 2>/dev/null
+      ${facts_cron_minute} * * * * root ${refresh_facts}
       | CRON
 
   }
