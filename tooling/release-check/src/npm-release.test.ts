@@ -62,7 +62,11 @@ beforeAll(async () => {
   runOk("pnpm", ["-r", "publish", "--no-git-checks", "--access", "public"], { cwd: ROOT, env });
 
   prefix = join(dir, "prefix");
-  runOk("npm", ["install", "-g", "--prefix", prefix, "@phobos/mco", "@phobos/mcollectived"], {
+  // --ignore-scripts: better-sqlite3 (the registry's, loaded only when a registry store
+  // opens) would fetch its prebuilt binary from GitHub, which this machine cannot reach,
+  // and compile from source instead for over 20 minutes. Nothing this test runs opens a
+  // registry, and no @phobos package has an install script of its own.
+  runOk("npm", ["install", "-g", "--ignore-scripts", "--prefix", prefix, "@phobos/mco", "@phobos/mcollectived"], {
     cwd: dir,
     env,
   });
