@@ -10,7 +10,7 @@ import { relative } from "node:path";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { PhobosError, UsageError } from "@phobos/core";
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type Next } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { HttpError } from "./http-error.js";
 import type { FailureLimiter } from "./rate-limit.js";
@@ -156,9 +156,12 @@ export function createApp(deps: AppDeps): Hono<ConsoleEnv> {
   const uiDir = deps.uiDir;
   if (uiDir !== undefined && existsSync(uiDir)) {
     const root = relative(process.cwd(), uiDir) || ".";
-    app.use("/*", serveStatic({ root }));
+    // Never for /api: an unknown API path is a JSON 404, not the page.
+    const page = (handler: ReturnType<typeof serveStatic>) => (c: Context, next: Next) =>
+      c.req.path.startsWith("/api/") ? next() : handler(c, next);
+    app.use("/*", page(serveStatic({ root })));
     // A path the UI routes itself (/nodes/web1) gets the page; it loads its route.
-    app.get("/*", serveStatic({ root, path: "index.html" }));
+    app.get("/*", page(serveStatic({ root, path: "index.html" })));
   }
   return app;
 }
