@@ -66,10 +66,14 @@ beforeAll(async () => {
   // opens) would fetch its prebuilt binary from GitHub, which this machine cannot reach,
   // and compile from source instead for over 20 minutes. Nothing this test runs opens a
   // registry, and no @phobos package has an install script of its own.
-  runOk("npm", ["install", "-g", "--ignore-scripts", "--prefix", prefix, "@phobos/mco", "@phobos/mcollectived"], {
-    cwd: dir,
-    env,
-  });
+  runOk(
+    "npm",
+    ["install", "-g", "--ignore-scripts", "--prefix", prefix, "@phobos/mco", "@phobos/mcollectived"],
+    {
+      cwd: dir,
+      env,
+    },
+  );
   mco = join(prefix, "bin", "mco");
 
   // A third-party agent exactly as `mco plugin generate` writes it, and a broken one.
