@@ -80,7 +80,7 @@ describe("mco plugin package on a generated agent", () => {
       .split("\n")
       .map((l) => l.split(/\s+/));
     const paths = files.map((f) => f[5]);
-    const lib = "./usr/share/mcollective/plugins/phobos-agent-weather/";
+    const lib = "./usr/share/phobos/plugins/phobos-agent-weather/";
     expect(paths).toEqual(
       expect.arrayContaining([
         `${lib}package.json`,
@@ -100,7 +100,7 @@ describe("mco plugin package on a generated agent", () => {
   it("extracts with dpkg -x into a root where the files are what the plugin directory holds", () => {
     const root = join(dir, "root");
     sh("dpkg-deb", ["-x", deb, root]);
-    const installed = join(root, "usr/share/mcollective/plugins/phobos-agent-weather");
+    const installed = join(root, "usr/share/phobos/plugins/phobos-agent-weather");
     expect(readdirSync(installed).sort()).toEqual(["README.md", "agent.js", "ddl.json", "package.json"]);
     expect(sh("cmp", [join(installed, "agent.js"), join(dir, "weather", "agent.js")])).toBe("");
   });

@@ -23,8 +23,8 @@ import { stagePlugin } from "./package-staging.js";
 import { buildTarball } from "./package-tarball.js";
 import { readPackageJson } from "./plugin-info.js";
 
-/** The libdir Debian's server.cfg names (`libdir = /usr/share/mcollective/plugins`). */
-export const DEFAULT_PLUGINPATH = "/usr/share/mcollective/plugins";
+/** The libdir the phobos-mcollectived and phobos-mco packages name in /etc/phobos (`libdir = /usr/share/phobos/plugins`); Ruby MCollective's own is /usr/share/mcollective/plugins. */
+export const DEFAULT_PLUGINPATH = "/usr/share/phobos/plugins";
 
 export const FORMATS = ["debpackage", "tarball", "npm"] as const;
 export type PackageFormat = (typeof FORMATS)[number];

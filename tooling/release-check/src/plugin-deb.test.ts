@@ -15,7 +15,7 @@ import { type Site, startSite } from "./node-with-broker.js";
 import { releasePortRange } from "./ports.js";
 import { run, runOk } from "./processes.js";
 
-const LIBDIR = "/usr/share/mcollective/plugins";
+const LIBDIR = "/usr/share/phobos/plugins";
 let dir: string;
 let deb: string;
 let site: Site | undefined;
