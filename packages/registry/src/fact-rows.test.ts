@@ -1,6 +1,6 @@
 import { createLogger, memorySink, PluginSettings } from "@phobos/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MIGRATIONS, migrate } from "./migrations.js";
+import { MIGRATIONS, migrate, SCHEMA_VERSION } from "./migrations.js";
 import { openPostgres } from "./postgres.js";
 import { registrySettings } from "./settings.js";
 import { openSqlite } from "./sqlite.js";
@@ -119,11 +119,13 @@ describe.each(["sqlite", "postgres"] as const)("registry_facts on %s", (kind) =>
     } finally {
       await raw.close();
     }
-    await expect(open({}, true)).rejects.toThrow("has registry schema version 1, this Phobos reads 2");
+    await expect(open({}, true)).rejects.toThrow(
+      `has registry schema version 1, this Phobos reads ${SCHEMA_VERSION}`,
+    );
 
     const store = await open();
     expect(sink.lines.map((l) => l.message)).toContain(
-      `registry ${store.describe()}: applied schema migration(s) 2`,
+      `registry ${store.describe()}: applied schema migration(s) 2, 3`,
     );
     expect(await store.nodes({ facts: ["role", "os.family", 'q"uote'] })).toMatchObject([
       { identity: "old1", facts: { role: "web", "os.family": "RedHat", 'q"uote': [1, true, null] } },
