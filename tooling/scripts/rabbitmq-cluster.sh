@@ -75,11 +75,13 @@ die() {
   exit 1
 }
 usage() {
+  echo "usage:" >&2
   sed -n '/^#   rabbitmq-cluster.sh /s/^# *//p' "$0" >&2
   exit 2
 }
 
 case "$BASE" in '' | *[!0-9]*) die "PHOBOS_RABBITMQ_CLUSTER_PORT_BASE must be a port number, got '$BASE'" ;; esac
+[ "$BASE" -gt 0 ] && [ $((BASE + 199)) -lt 65536 ] || die "PHOBOS_RABBITMQ_CLUSTER_PORT_BASE=$BASE leaves no room for the cluster's 200 ports"
 case "$HANDLING" in pause_minority | autoheal) ;; *) die "PHOBOS_RABBITMQ_CLUSTER_PARTITION_HANDLING must be pause_minority or autoheal, got '$HANDLING'" ;; esac
 case "$DIR" in /*) ;; *) die "PHOBOS_RABBITMQ_CLUSTER_DIR must be an absolute path, got '$DIR'" ;; esac
 
