@@ -109,12 +109,12 @@ need_root() {
 
 # as_rabbit I CMD...: CMD as the rabbitmq user with node I's environment.
 as_rabbit() {
-  i=$1
+  _ai=$1
   shift
-  d=$(node_dir "$i")
+  d=$(node_dir "$_ai")
   env HOME="$DIR" ERL_EPMD_PORT="$EPMD_PORT" RABBITMQ_USE_LONGNAME=true \
-    RABBITMQ_NODENAME="$(node_name "$i")" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
-    RABBITMQ_NODE_PORT="$(amqp_port "$i")" RABBITMQ_DIST_PORT="$(dist_port "$i")" \
+    RABBITMQ_NODENAME="$(node_name "$_ai")" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+    RABBITMQ_NODE_PORT="$(amqp_port "$_ai")" RABBITMQ_DIST_PORT="$(dist_port "$_ai")" \
     RABBITMQ_CTL_DIST_PORT_MIN=$((BASE + 100)) RABBITMQ_CTL_DIST_PORT_MAX=$((BASE + 149)) \
     RABBITMQ_MNESIA_BASE="$d/mnesia" RABBITMQ_LOG_BASE="$d/log" \
     RABBITMQ_CONFIG_FILE="$d/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$d/enabled_plugins" \
@@ -124,9 +124,9 @@ as_rabbit() {
 
 # ctl I ARGS...: rabbitmqctl against node I, bounded so a cut node cannot hang us.
 ctl() {
-  i=$1
+  _ci=$1
   shift
-  as_rabbit "$i" timeout 60 "$RABBIT_BIN/rabbitmqctl" -q -n "$(node_name "$i")" "$@"
+  as_rabbit "$_ci" timeout 60 "$RABBIT_BIN/rabbitmqctl" -q -n "$(node_name "$_ci")" "$@"
 }
 
 beam_pid() {
@@ -249,6 +249,7 @@ cluster_view() {
 # whole: exit 0 when every node sees 3 running, no partition.
 whole() {
   for k in $NODES; do
+    running_app "$k" || return 1
     v=$(cluster_view "$k") || return 1
     set -- $v
     [ "$1" = 3 ] && [ "$2" = 0 ] || return 1
@@ -357,28 +358,35 @@ running_app() {
   [ "$(ctl "$1" eval 'rabbit:is_running().' 2>/dev/null)" = true ]
 }
 
+# node_ok I: node I runs its application and sees all 3 running, no partition.
+node_ok() {
+  running_app "$1" || return 1
+  v=$(cluster_view "$1") || return 1
+  set -- $v
+  [ "$1" = 3 ] && [ "$2" = 0 ]
+}
+
 cmd_heal() {
   need_root "healing (iptables)"
   if [ -n "${1:-}" ]; then targets=$(node_index "$1"); else targets=$NODES; fi
   if [ -n "${1:-}" ]; then remove_rules "$targets"; else remove_rules; fi
   # A node whose VM is gone comes back only by being started.
-  for i in $NODES; do beam_pid "$i" >/dev/null || cmd_restart "$i"; done
-  # pause_minority resumes the cut node by itself once it sees the majority,
-  # autoheal restarts the losing side: give either its time first.
-  half=$((TIMEOUT / 2))
-  wait_whole "$half" && { say "healed: 3 nodes running, no partition"; return 0; }
-  # Still not whole: a node stuck paused or a partition left recorded. Restart
-  # the application of each node that is out or reports a partition.
+  for i in $NODES; do beam_pid "$i" >/dev/null || restart_vm "$i"; done
+  # pause_minority resumes the cut node by itself (within seconds) once it
+  # sees the majority, autoheal restarts the losing side: give either its time.
+  first=$((TIMEOUT / 3))
+  wait_whole "$first" && { say "healed: 3 nodes running, no partition"; return 0; }
+  # Still out. Seen here: a resumed node stuck "waiting for Mnesia tables"
+  # after Erlang's global faked a nodedown/nodeup between the other two; a
+  # restart of its VM rejoins it cleanly, its peers holding the metadata.
   for i in $NODES; do
-    v=$(cluster_view "$i" 2>/dev/null) || v="0 1 0"
-    set -- $v
-    if ! running_app "$i" || [ "$2" != 0 ]; then
-      say "node $i still out after ${half}s ($v): restarting its application"
-      ctl "$i" stop_app >/dev/null 2>&1 || true
-      ctl "$i" start_app >/dev/null 2>&1 || cmd_restart "$i"
+    if ! node_ok "$i"; then
+      say "node $i still out ${first}s after the rules went: restarting it"
+      # Stuck in its boot, it would not answer a stop either.
+      restart_vm "$i" hard
     fi
   done
-  wait_whole "$half" || die "the cluster is not whole ${TIMEOUT}s after heal: $(sh "$0" status 2>&1 | tr '\n' ' ')"
+  wait_whole "$TIMEOUT" || die "the cluster is not whole after heal: $(sh "$0" status 2>&1 | tr '\n' ' ')"
   say "healed: 3 nodes running, no partition"
 }
 
@@ -391,14 +399,27 @@ cmd_kill() {
   say "killed $(node_name "$i") (pid $p)"
 }
 
-cmd_restart() {
-  need_root "restart"
-  i=$(node_index "$1")
-  if beam_pid "$i" >/dev/null; then ctl "$i" stop >/dev/null 2>&1 || true; fi
+# restart_vm I [hard]: stop node I's VM (kill -9 when it does not stop, or at
+# once when hard), start it, wait for it.
+restart_vm() {
+  i=$1
+  if p=$(beam_pid "$i"); then
+    [ "${2:-}" = hard ] || ctl "$i" stop >/dev/null 2>&1 || true
+    n=0
+    while kill -0 "$p" 2>/dev/null && [ $n -lt 150 ]; do sleep 0.2; n=$((n + 1)); done
+    kill -9 "$p" 2>/dev/null || true
+    while kill -0 "$p" 2>/dev/null; do sleep 0.1; done
+  fi
   reserve_ports
   ensure_epmd
   launch "$i"
   await_node "$i"
+}
+
+cmd_restart() {
+  need_root "restart"
+  i=$(node_index "$1")
+  restart_vm "$i"
   wait_whole "$TIMEOUT" || die "node $i restarted but the cluster is not whole within ${TIMEOUT}s"
   say "$(node_name "$i") restarted and back in the cluster"
 }
