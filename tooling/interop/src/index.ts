@@ -68,7 +68,16 @@ export {
   type SslFleetOptions,
   startRubyFleet,
 } from "./fleet.js";
-export { PHOBOS_MCO, PHOBOS_MCOLLECTIVED, phobosMcollectivedCommand } from "./phobos-paths.js";
+export {
+  PHOBOS_FORMS,
+  type PhobosApp,
+  type PhobosForm,
+  phobosBin,
+  phobosCommand,
+  phobosForm,
+  SHIPPED_ROOT,
+  stopOnStdinEofOptions,
+} from "./phobos-paths.js";
 export {
   type BrokerEndpointDefaults,
   brokerDefaultsFromEnv,
