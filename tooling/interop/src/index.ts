@@ -72,6 +72,7 @@ export {
   PHOBOS_FORMS,
   type PhobosApp,
   type PhobosForm,
+  phobosAppDir,
   phobosBin,
   phobosCommand,
   phobosForm,

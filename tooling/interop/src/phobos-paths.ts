@@ -94,6 +94,17 @@ export function phobosBin(app: PhobosApp, form: PhobosForm = phobosForm()): stri
 }
 
 /**
+ * The app's own package directory in `form`: where its dependencies
+ * resolve from. A plugin written at test time that must share a module
+ * with the running app (one @phobos/server) imports it from here.
+ */
+export function phobosAppDir(app: PhobosApp, form: PhobosForm = phobosForm()): string {
+  const { bin, shippedApp } = APPS[app];
+  phobosBin(app, form);
+  return form === "workspace" ? resolve(ROOT, dirname(bin), "..") : resolve(SHIPPED_ROOT, "app", shippedApp);
+}
+
+/**
  * How to spawn `app` with `args` in `form`. The workspace form runs the bin
  * script on this process's Node (not whatever `node` PATH finds); the shipped
  * form runs the launcher, which picks its own runtime.

@@ -94,12 +94,16 @@ export function appendLines(file: string, lines: string[]): void {
   appendFileSync(file, `\n# ship test (operator edit)\n${lines.join("\n")}\n`);
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 120_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 120_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
-      const value = probe();
+      const value = await probe();
       if (value !== undefined) return value;
     } catch (err) {
       last = err;
