@@ -169,6 +169,9 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
       "man8/phobos-mcollectived.8.gz",
       "man8/phobos-broker.8.gz",
       "man8/phobos-console.8.gz",
+      "man1/phobos-keygen.1.gz",
+      "man8/phobos-rabbitmq-setup.8.gz",
+      "man8/check_mcollective_registry.8.gz",
     ]) {
       expect(existsSync(`/usr/share/man/${page}`), page).toBe(true);
     }

@@ -1,6 +1,7 @@
 /**
- * The manual pages say what the commands do: each documents exactly the
- * options its command's --help names (and --help itself), the mco page
+ * The manual pages say what the commands and the shipped tools do: each
+ * documents exactly the options its command's --help names (and --help
+ * itself), the mco page
  * lists the applications `mco help` lists, and man renders every page
  * without a warning.
  */

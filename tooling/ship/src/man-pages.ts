@@ -23,6 +23,25 @@ export const MAN_PAGES = [
     bin: "apps/console/bin/phobos-console",
     help: ["--help"],
   },
+  // The tools phobos-mco ships in /usr/lib/phobos/bin.
+  {
+    page: "phobos-keygen.1",
+    package: "phobos-mco",
+    bin: "plugins/security-ssl/bin/phobos-keygen",
+    help: ["--help"],
+  },
+  {
+    page: "phobos-rabbitmq-setup.8",
+    package: "phobos-mco",
+    bin: "plugins/connector-rabbitmq/bin/phobos-rabbitmq-setup",
+    help: ["--help"],
+  },
+  {
+    page: "check_mcollective_registry.8",
+    package: "phobos-mco",
+    bin: "plugins/application-registry/bin/check_mcollective_registry",
+    help: ["--help"],
+  },
 ] as const;
 
 const OPTION = /(?<![\w-])--?[A-Za-z0-9][\w-]*/g;
