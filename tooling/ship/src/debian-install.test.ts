@@ -21,6 +21,7 @@ import {
   appendLines,
   dpkg,
   hasCommand,
+  holdDebsLock,
   isRoot,
   mustRun,
   packageStatus,
@@ -54,6 +55,7 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
   let tree: BuiltTree;
   let debs: string[] = [];
   let rubyBefore = "";
+  let releaseLock = () => {};
   const brokerUserExisted = run("getent", ["passwd", "phobos-broker"]).status === 0;
   const consoleUserExisted = run("getent", ["passwd", "phobos-console"]).status === 0;
 
@@ -71,9 +73,10 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
         `cannot build and install the .debs without: ${missing.join(", ")} (tooling/scripts/provision.sh installs the tools)`,
       );
     }
+    releaseLock = await holdDebsLock();
     await purgeAll();
     rubyBefore = rubyState();
-  });
+  }, 3_600_000);
 
   afterAll(async () => {
     try {
@@ -84,6 +87,7 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
       if (!consoleUserExisted) run("deluser", ["--system", "--quiet", "phobos-console"]);
     } finally {
       rmSync(work, { recursive: true, force: true });
+      releaseLock();
     }
   });
 

@@ -4,7 +4,7 @@
  * Debian's Ruby MCollective that must come out of the test unchanged, and
  * small file edits as an operator would make them.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 
@@ -120,4 +120,24 @@ export function isRoot(): boolean {
 
 export function hasCommand(name: string): boolean {
   return execFileSync("sh", ["-c", `command -v ${name} || true`], { encoding: "utf8" }).trim() !== "";
+}
+
+/** Shared with the Puppet module's test (packaging/puppet): whoever holds it owns the Phobos packages on this machine. */
+export const DEBS_LOCK = "/tmp/phobos-debs.lock";
+
+/**
+ * Holds DEBS_LOCK until the returned function is called: dpkg has one
+ * database and the services one set of ports, so two package tests (two
+ * worktrees, or this one and the Puppet apply) must not interleave.
+ */
+export function holdDebsLock(): Promise<() => void> {
+  return new Promise((done, fail) => {
+    // flock(1) holds the lock while `cat` waits on its stdin; closing stdin lets go.
+    const holder: ChildProcess = spawn("flock", ["-x", DEBS_LOCK, "sh", "-c", "echo locked; exec cat"], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    holder.on("error", fail);
+    holder.stdout?.once("data", () => done(() => holder.stdin?.end()));
+    holder.once("exit", (code) => fail(new Error(`flock ${DEBS_LOCK} exited with ${code}`)));
+  });
 }
