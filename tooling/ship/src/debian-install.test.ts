@@ -20,6 +20,7 @@ import { NODE_RUNTIME } from "./node-runtime.js";
 import {
   appendLines,
   dpkg,
+  freePort,
   hasCommand,
   holdDebsLock,
   isRoot,
@@ -33,10 +34,10 @@ import {
 
 const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const REPO_ROOT = resolve(PACKAGE_DIR, "../..");
-/** This test's port range is 44600-44699 (the broker the daemon and mco meet on). */
-const BROKER_PORT = 44610;
-/** The console listens in this helper's range, 45700-45899. */
-const CONSOLE_PORT = 45710;
+/** This test's port range is 44600-44699 (the broker the daemon and mco meet on): the first free one from 44610. */
+let brokerPort = 44610;
+/** The console listens in 45700-45899: the first free one from 45710. */
+let consolePort = 45710;
 const IDENTITY = "phobos-ship-ci-node";
 const SECRET = "ship-ci-secret";
 
@@ -75,6 +76,8 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
     }
     releaseLock = await holdDebsLock();
     await purgeAll();
+    brokerPort = await freePort(44610, 44699);
+    consolePort = await freePort(45710, 45899);
     rubyBefore = rubyState();
   }, 3_600_000);
 
@@ -197,7 +200,7 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
   it("starts the broker and the daemon through their init scripts, and phobos-mco ping sees the daemon", async () => {
     appendLines("/etc/phobos/broker.cfg", [
       "bind = 127.0.0.1",
-      `port = ${BROKER_PORT}`,
+      `port = ${brokerPort}`,
       `user = mcollective:${SECRET}`,
     ]);
     writeFileSync("/etc/phobos/facts.yaml", "---\nship_test: yes\n");
@@ -205,7 +208,7 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
       "connector = rabbitmq",
       "plugin.rabbitmq.pool.size = 1",
       "plugin.rabbitmq.pool.1.host = 127.0.0.1",
-      `plugin.rabbitmq.pool.1.port = ${BROKER_PORT}`,
+      `plugin.rabbitmq.pool.1.port = ${brokerPort}`,
       "plugin.rabbitmq.pool.1.user = mcollective",
       `plugin.rabbitmq.pool.1.password = ${SECRET}`,
       `plugin.psk = ${SECRET}`,
@@ -258,11 +261,11 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
 
   it("starts the console through its init script: its login page, a 401 without a session, a user's sign-in", async () => {
     appendLines("/etc/phobos/console.cfg", [
-      `plugin.console.port = ${CONSOLE_PORT}`,
+      `plugin.console.port = ${consolePort}`,
       "connector = rabbitmq",
       "plugin.rabbitmq.pool.size = 1",
       "plugin.rabbitmq.pool.1.host = 127.0.0.1",
-      `plugin.rabbitmq.pool.1.port = ${BROKER_PORT}`,
+      `plugin.rabbitmq.pool.1.port = ${brokerPort}`,
       "plugin.rabbitmq.pool.1.user = mcollective",
       `plugin.rabbitmq.pool.1.password = ${SECRET}`,
       `plugin.psk = ${SECRET}`,
@@ -284,7 +287,7 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
     expect(readFileSync(`/proc/${pid}/cmdline`, "utf8")).toContain("/usr/lib/phobos/runtime/node");
     expect(statSync(`/proc/${pid}`).uid).toBe(users.uid);
 
-    const base = `http://127.0.0.1:${CONSOLE_PORT}`;
+    const base = `http://127.0.0.1:${consolePort}`;
     const log = () =>
       existsSync("/var/log/phobos/console.log") ? readFileSync("/var/log/phobos/console.log", "utf8") : "";
     const page = await waitFor(

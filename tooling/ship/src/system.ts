@@ -7,6 +7,7 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 
 export interface Run {
   status: number;
@@ -140,4 +141,25 @@ export function holdDebsLock(): Promise<() => void> {
     holder.stdout?.once("data", () => done(() => holder.stdin?.end()));
     holder.once("exit", (code) => fail(new Error(`flock ${DEBS_LOCK} exited with ${code}`)));
   });
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once("error", () => done(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
+  });
+}
+
+/**
+ * The first port from `from` to `to` that 127.0.0.1 can listen on now. The
+ * ranges the tests own lie inside Linux's ephemeral range, so on a machine
+ * with thousands of loopback connections a fixed port is sometimes some
+ * client's local end; the services are then configured with this one.
+ */
+export async function freePort(from: number, to: number): Promise<number> {
+  for (let port = from; port <= to; port++) {
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port on 127.0.0.1 from ${from} to ${to}`);
 }
