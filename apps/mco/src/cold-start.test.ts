@@ -1,23 +1,35 @@
 /**
  * `mco help` and `mco <app> --help` are answered from manifests and the
  * application's own module: no connector, security, agent or STOMP code is
- * loaded before an application asks to talk to the network.
+ * loaded before an application asks to talk to the network. Runs the mco
+ * under test (PHOBOS_UNDER_TEST: workspace bin or shipped executable).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { phobosCommand } from "@phobos/interop";
 import { describe, expect, it } from "vitest";
 
-const bin = fileURLToPath(new URL("../bin/mco", import.meta.url));
 const hook = fileURLToPath(new URL("./__fixtures__/trace-imports.mjs", import.meta.url));
 
 function loaded(args: string[]): { modules: string[]; stdout: string; status: number | null } {
   const trace = join(mkdtempSync(join(tmpdir(), "mco-cold-start-")), "imports.txt");
-  const r = spawnSync(process.execPath, ["--import", hook, bin, ...args], {
+  const mco = phobosCommand("mco", args);
+  // Through NODE_OPTIONS: the shipped launcher starts its own Node, which no argument here reaches.
+  const nodeOptions = [process.env.NODE_OPTIONS, `--import=${JSON.stringify(hook)}`]
+    .filter(Boolean)
+    .join(" ");
+  const r = spawnSync(mco.command, mco.args, {
     encoding: "utf8",
-    env: { ...process.env, TRACE_IMPORTS: trace, MCOLLECTIVE_EXTRA_OPTS: "", HOME: tmpdir() },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: nodeOptions,
+      TRACE_IMPORTS: trace,
+      MCOLLECTIVE_EXTRA_OPTS: "",
+      HOME: tmpdir(),
+    },
   });
   return {
     modules: readFileSync(trace, "utf8").split("\n").filter(Boolean),
@@ -26,6 +38,9 @@ function loaded(args: string[]): { modules: string[]; stdout: string; status: nu
   };
 }
 
+// Plugins sit in plugins/ in the workspace and in node_modules/@phobos/ in the shipped tree.
+const PLUGIN =
+  /\/plugins\/|\/@phobos\/(?:agent|aggregate|application|audit|authorization|connector|data|discovery|facts|registration|security)-/;
 const NETWORK = /connector-|security-|stomp-client|agent-rpcutil\/dist\/agent|data-builtin\/dist\/.*\/data/;
 
 describe("cold start", () => {
@@ -34,7 +49,7 @@ describe("cold start", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("The Marionette Collective version 2.12.5");
     expect(r.modules.filter((m) => NETWORK.test(m))).toEqual([]);
-    expect(r.modules.filter((m) => m.includes("/plugins/"))).toEqual([
+    expect(r.modules.filter((m) => PLUGIN.test(m))).toEqual([
       expect.stringMatching(/application-builtin\/dist\/help\.js$/),
     ]);
   });
@@ -42,7 +57,7 @@ describe("cold start", () => {
   it("mco alone lists the applications from their manifests, loading none", () => {
     const r = loaded([]);
     expect(r.stdout).toContain("  rpc             Generic RPC agent client application\n");
-    expect(r.modules.filter((m) => m.includes("/plugins/"))).toEqual([]);
+    expect(r.modules.filter((m) => PLUGIN.test(m))).toEqual([]);
   });
 
   it("mco rpc --help loads the rpc application and nothing that talks to the network", () => {

@@ -8,20 +8,21 @@
  */
 import { existsSync, realpathSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { emptyFilter, type ReplyEnvelope, rpcReplyFromRuby } from "@phobos/core";
-import { type RubyFleet, startRubyFleet, writeServerConfig } from "@phobos/interop";
+import { phobosAppDir, type RubyFleet, startRubyFleet, writeServerConfig } from "@phobos/interop";
 import { isRunning } from "@phobos/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Daemon, eventually, logLines, startDaemon, waitForLog } from "./test-support/daemon.js";
 import { openFleetClient } from "./test-support/fleet.js";
 import { type RawClient, simpleRpc } from "./test-support/raw-client.js";
 
-const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-// The daemon imports @phobos/server through its own dependencies: the same file, one module.
-const CORE_SERVER = realpathSync(join(APP_DIR, "node_modules/@phobos/server/dist/index.js"));
+// The daemon imports @phobos/server through its own dependencies (in the form under test): the same file, one module.
+const CORE_SERVER = realpathSync(
+  join(phobosAppDir("mcollectived"), "node_modules/@phobos/server/dist/index.js"),
+);
 
 const AGENT = `// Written by action-timeout.e2e.test.ts.
 import { runCommand } from ${JSON.stringify(pathToFileURL(CORE_SERVER).href)};

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   DEBIAN_PLUGIN_DIR,
-  PHOBOS_MCO,
+  phobosCommand,
   type RubyFleet,
   type RubyFleetNode,
   type RubyMcoResult,
@@ -268,9 +268,7 @@ describe.sequential("mco shell against four Phobos daemons", () => {
       const marker = join(work, `terminal-marker-${answer}`);
       const terminal = new Terminal();
       try {
-        terminal.start([
-          process.execPath,
-          PHOBOS_MCO,
+        const mco = phobosCommand("mco", [
           "shell",
           "--config",
           fleet.clientConfig,
@@ -279,6 +277,7 @@ describe.sequential("mco shell against four Phobos daemons", () => {
           "touch",
           marker,
         ]);
+        terminal.start([mco.command, ...mco.args]);
         await terminal.shows(/Do you really want to run this command unfiltered\? \(y\/n\):$/m);
         terminal.keys(answer, "Enter");
         const screen = await terminal.shows(/^rc=\d+$/m);

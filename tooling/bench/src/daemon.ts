@@ -11,7 +11,7 @@
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { PHOBOS_MCOLLECTIVED } from "@phobos/interop";
+import { phobosBin } from "@phobos/interop";
 import { startBenchRabbit } from "./lib/bench-rabbitmq.js";
 import { phobosClient } from "./lib/clients.js";
 import { openSite } from "./lib/site.js";
@@ -62,9 +62,9 @@ try {
   if (rabbit === undefined) throw new Error("bench:daemon needs the RabbitMQ site");
   try {
     // Phobos's daemon as an operator or init system starts it: bin/mcollectived
-    // itself, so its #! line (and the V8 flags there) applies.
+    // (or the shipped launcher, PHOBOS_UNDER_TEST=shipped) itself, so the V8 flags there apply.
     const phobosConfig = await site.serverConfig("phobos-daemon");
-    const child = spawn(PHOBOS_MCOLLECTIVED, ["--config", phobosConfig, "--no-daemonize"], {
+    const child = spawn(phobosBin("mcollectived"), ["--config", phobosConfig, "--no-daemonize"], {
       stdio: ["ignore", "ignore", "inherit"],
     });
     stopPhobos = async () => {

@@ -68,7 +68,17 @@ export {
   type SslFleetOptions,
   startRubyFleet,
 } from "./fleet.js";
-export { PHOBOS_MCO, PHOBOS_MCOLLECTIVED, phobosMcollectivedCommand } from "./phobos-paths.js";
+export {
+  PHOBOS_FORMS,
+  type PhobosApp,
+  type PhobosForm,
+  phobosAppDir,
+  phobosBin,
+  phobosCommand,
+  phobosForm,
+  SHIPPED_ROOT,
+  stopOnStdinEofOptions,
+} from "./phobos-paths.js";
 export {
   type BrokerEndpointDefaults,
   brokerDefaultsFromEnv,

@@ -24,7 +24,7 @@ import {
   type ServerConfigOptions,
   writeServerConfig,
 } from "./config-file.js";
-import { phobosMcollectivedCommand } from "./phobos-paths.js";
+import { phobosCommand, stopOnStdinEofOptions } from "./phobos-paths.js";
 import { brokerDefaultsFromEnv, MCOLLECTIVED, RUBY } from "./reference-environment.js";
 import { listRubyAgents } from "./ruby-agents.js";
 import { rubyEnv } from "./ruby-env.js";
@@ -174,12 +174,14 @@ async function spawnDaemon(options: RubyDaemonOptions, vhost: string): Promise<R
       options.agents ?? (phobos ? PHOBOS_AGENTS : await listRubyAgents(options.libdir ?? defaultLibdir(dir)));
     const out = openSync(outputFile, "a");
     try {
+      const env = rubyEnv(options.env);
       const { command, args } = phobos
-        ? phobosMcollectivedCommand(configFile)
+        ? phobosCommand("mcollectived", ["--config", configFile, "--no-daemonize"])
         : mcollectivedCommand(configFile);
+      if (phobos) env.NODE_OPTIONS = stopOnStdinEofOptions(env.NODE_OPTIONS);
       child = spawn(command, args, {
         cwd: dir,
-        env: rubyEnv(options.env),
+        env,
         stdio: ["pipe", out, out],
       });
     } finally {

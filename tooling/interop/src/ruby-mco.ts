@@ -8,7 +8,7 @@
  */
 import { spawn } from "node:child_process";
 import { registerChild } from "./child-registry.js";
-import { PHOBOS_MCO, requireBuilt } from "./phobos-paths.js";
+import { phobosCommand } from "./phobos-paths.js";
 import { MCO } from "./reference-environment.js";
 import { rubyEnv } from "./ruby-env.js";
 
@@ -61,9 +61,9 @@ export function runRubyMco(args: readonly string[], options: RubyMcoOptions): Pr
   const started = performance.now();
 
   return new Promise<RubyMcoResult>((resolve, reject) => {
-    const phobos = options.implementation === "phobos";
-    if (phobos) requireBuilt(PHOBOS_MCO);
-    const child = spawn(phobos ? process.execPath : MCO, phobos ? [PHOBOS_MCO, ...argv] : argv, {
+    const { command, args: commandArgs } =
+      options.implementation === "phobos" ? phobosCommand("mco", argv) : { command: MCO, args: argv };
+    const child = spawn(command, commandArgs, {
       cwd: options.cwd,
       env: rubyEnv(options.env),
       stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
@@ -89,7 +89,7 @@ export function runRubyMco(args: readonly string[], options: RubyMcoOptions): Pr
     child.once("error", (error) => {
       clearTimeout(timer);
       clearTimeout(killer);
-      reject(new RubyMcoError(args, `cannot run ${MCO}: ${error.message}`, output()));
+      reject(new RubyMcoError(args, `cannot run ${command}: ${error.message}`, output()));
     });
     // "close", not "exit": all output has been read by then.
     child.once("close", (code, signal) => {

@@ -9,11 +9,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PHOBOS_MCO, PHOBOS_MCOLLECTIVED } from "@phobos/interop";
+import { phobosBin } from "@phobos/interop";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Site, startSite } from "./node-with-broker.js";
 import { releasePortRange } from "./ports.js";
 import { run, runOk } from "./processes.js";
+
+// release-check covers Node 20, the engines floor: the workspace bins on the machine's Node, whatever PHOBOS_UNDER_TEST says.
+const PHOBOS_MCO = phobosBin("mco", "workspace");
+const PHOBOS_MCOLLECTIVED = phobosBin("mcollectived", "workspace");
 
 const LIBDIR = "/usr/share/phobos/plugins";
 let dir: string;

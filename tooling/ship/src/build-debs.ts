@@ -12,7 +12,13 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } f
 import { join } from "node:path";
 import type { BuiltTree } from "./build-executables.js";
 
-export const DEB_PACKAGES = ["phobos-runtime", "phobos-mcollectived", "phobos-mco", "phobos-broker"] as const;
+export const DEB_PACKAGES = [
+  "phobos-runtime",
+  "phobos-mcollectived",
+  "phobos-mco",
+  "phobos-broker",
+  "phobos-console",
+] as const;
 
 export interface DebOptions {
   packageDir: string;
@@ -34,8 +40,8 @@ function changelog(version: string): string {
   // A fixed date keeps the build reproducible; the version is what changes.
   return `phobos (${version}) unstable; urgency=medium
 
-  * Release ${version} of Phobos: mco, mcollectived and phobos-broker on a
-    pinned Node runtime.
+  * Release ${version} of Phobos: mco, mcollectived, phobos-broker and
+    phobos-console on a pinned Node runtime.
 
  -- Phobos developers <phobos@lists.phobos-project.org>  Sun, 06 Dec 2026 00:00:00 +0000
 `;
@@ -76,6 +82,7 @@ export function buildDebs(options: DebOptions): string[] {
   writeFileSync(join(src, "debian", "changelog"), changelog(version));
   cpSync(join(packageDir, "etc"), join(src, "etc"), { recursive: true });
   cpSync(join(packageDir, "files"), join(src, "files"), { recursive: true });
+  cpSync(join(packageDir, "man"), join(src, "man"), { recursive: true });
   mkdirSync(join(src, "gen", "completions"), { recursive: true });
   writeFileSync(join(src, "gen", "completions", "mco"), completion(repoRoot));
   // Hard links: the tree is 150 MB and debhelper copies what it installs anyway.

@@ -54,6 +54,13 @@ export const APPS: readonly ShippedApp[] = [
     entry: "bin/phobos-broker",
     nodeFlags: [],
   },
+  {
+    command: "phobos-console",
+    workspaceDir: "apps/console",
+    appName: "console",
+    entry: "bin/phobos-console",
+    nodeFlags: [],
+  },
 ];
 
 /** Operator tools that ship inside an app's plugins, each given a launcher too. */

@@ -8,7 +8,8 @@
  *
  * Needs root (dpkg) and Debian's packaging tools; CI runs as root.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +20,9 @@ import { NODE_RUNTIME } from "./node-runtime.js";
 import {
   appendLines,
   dpkg,
+  freePort,
   hasCommand,
+  holdDebsLock,
   isRoot,
   mustRun,
   packageStatus,
@@ -31,8 +34,10 @@ import {
 
 const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const REPO_ROOT = resolve(PACKAGE_DIR, "../..");
-/** This test's port range is 44600-44699 (the broker the daemon and mco meet on). */
-const BROKER_PORT = 44610;
+/** This test's port range is 44600-44699 (the broker the daemon and mco meet on): the first free one from 44610. */
+let brokerPort = 44610;
+/** The console listens in 45700-45899: the first free one from 45710. */
+let consolePort = 45710;
 const IDENTITY = "phobos-ship-ci-node";
 const SECRET = "ship-ci-secret";
 
@@ -51,10 +56,12 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
   let tree: BuiltTree;
   let debs: string[] = [];
   let rubyBefore = "";
+  let releaseLock = () => {};
   const brokerUserExisted = run("getent", ["passwd", "phobos-broker"]).status === 0;
+  const consoleUserExisted = run("getent", ["passwd", "phobos-console"]).status === 0;
 
   const purgeAll = async () => {
-    for (const script of ["phobos-mcollectived", "phobos-broker"]) {
+    for (const script of ["phobos-console", "phobos-mcollectived", "phobos-broker"]) {
       if (existsSync(`/etc/init.d/${script}`)) run(`/etc/init.d/${script}`, ["stop"]);
     }
     const installed = DEB_PACKAGES.filter((p) => packageStatus(p) !== undefined);
@@ -67,9 +74,12 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
         `cannot build and install the .debs without: ${missing.join(", ")} (tooling/scripts/provision.sh installs the tools)`,
       );
     }
+    releaseLock = await holdDebsLock();
     await purgeAll();
+    brokerPort = await freePort(44610, 44699);
+    consolePort = await freePort(45710, 45899);
     rubyBefore = rubyState();
-  });
+  }, 3_600_000);
 
   afterAll(async () => {
     try {
@@ -77,8 +87,10 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
       rmSync("/etc/phobos/facts.yaml", { force: true });
       run("rmdir", ["--ignore-fail-on-non-empty", "/etc/phobos"]);
       if (!brokerUserExisted) run("deluser", ["--system", "--quiet", "phobos-broker"]);
+      if (!consoleUserExisted) run("deluser", ["--system", "--quiet", "phobos-console"]);
     } finally {
       rmSync(work, { recursive: true, force: true });
+      releaseLock();
     }
   });
 
@@ -97,6 +109,7 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
     expect(help).toMatch(/^\s+ping\s/m);
     expect(mustRun(join(tree.root, "bin", "mcollectived"), ["--help"])).toContain("Usage: mcollectived");
     expect(mustRun(join(tree.root, "bin", "phobos-broker"), ["--help"])).toContain("Usage: phobos-broker");
+    expect(mustRun(join(tree.root, "bin", "phobos-console"), ["--help"])).toContain("Usage: phobos-console");
     // better-sqlite3 is rebuilt for the runtime's ABI and still loads (only when a registry is opened).
     expect(tree.nativeAddons).toContain("better-sqlite3@12.11.1");
     const probe = "require(process.argv[1]); console.log('loaded')";
@@ -128,6 +141,12 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
       "/etc/logrotate.d/phobos-broker",
       "/etc/phobos/broker.cfg",
     ]);
+    expect(conffiles("phobos-console")).toEqual([
+      "/etc/default/phobos-console",
+      "/etc/init.d/phobos-console",
+      "/etc/logrotate.d/phobos-console",
+      "/etc/phobos/console.cfg",
+    ]);
   }, 3_600_000);
 
   it("installs beside Ruby's mcollective without touching it", async () => {
@@ -152,12 +171,24 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
     expect(readFileSync("/usr/share/bash-completion/completions/mco", "utf8")).toContain(
       "_mco_bin=/usr/lib/phobos/bin/mco",
     );
+    for (const page of [
+      "man1/phobos-mco.1.gz",
+      "man8/phobos-mcollectived.8.gz",
+      "man8/phobos-broker.8.gz",
+      "man8/phobos-console.8.gz",
+      "man1/phobos-keygen.1.gz",
+      "man8/phobos-rabbitmq-setup.8.gz",
+      "man8/check_mcollective_registry.8.gz",
+    ]) {
+      expect(existsSync(`/usr/share/man/${page}`), page).toBe(true);
+    }
   });
 
   it("has systemd units that systemd-analyze verify accepts", () => {
     const units = [
       "/lib/systemd/system/phobos-mcollectived.service",
       "/lib/systemd/system/phobos-broker.service",
+      "/lib/systemd/system/phobos-console.service",
     ];
     const result = run("systemd-analyze", ["verify", ...units]);
     // It loads the machine's other units too (Ruby's mcollective.service has warnings of its own).
@@ -169,7 +200,7 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
   it("starts the broker and the daemon through their init scripts, and phobos-mco ping sees the daemon", async () => {
     appendLines("/etc/phobos/broker.cfg", [
       "bind = 127.0.0.1",
-      `port = ${BROKER_PORT}`,
+      `port = ${brokerPort}`,
       `user = mcollective:${SECRET}`,
     ]);
     writeFileSync("/etc/phobos/facts.yaml", "---\nship_test: yes\n");
@@ -177,7 +208,7 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
       "connector = rabbitmq",
       "plugin.rabbitmq.pool.size = 1",
       "plugin.rabbitmq.pool.1.host = 127.0.0.1",
-      `plugin.rabbitmq.pool.1.port = ${BROKER_PORT}`,
+      `plugin.rabbitmq.pool.1.port = ${brokerPort}`,
       "plugin.rabbitmq.pool.1.user = mcollective",
       `plugin.rabbitmq.pool.1.password = ${SECRET}`,
       `plugin.psk = ${SECRET}`,
@@ -226,6 +257,83 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
       expect(inventory).toContain(`"${agent}"`);
     }
     expect(readFileSync("/var/log/phobos/mcollectived.log", "utf8")).not.toBe("");
+  }, 600_000);
+
+  it("starts the console through its init script: its login page, a 401 without a session, a user's sign-in", async () => {
+    appendLines("/etc/phobos/console.cfg", [
+      `plugin.console.port = ${consolePort}`,
+      "connector = rabbitmq",
+      "plugin.rabbitmq.pool.size = 1",
+      "plugin.rabbitmq.pool.1.host = 127.0.0.1",
+      `plugin.rabbitmq.pool.1.port = ${brokerPort}`,
+      "plugin.rabbitmq.pool.1.user = mcollective",
+      `plugin.rabbitmq.pool.1.password = ${SECRET}`,
+      `plugin.psk = ${SECRET}`,
+    ]);
+    // Root adds the user; the launcher writes the file as the service's user, who must read it.
+    const added = spawnSync("/usr/sbin/phobos-console", ["user", "add", "alice"], {
+      input: "alice-password\n",
+      encoding: "utf8",
+      env: { ...process.env, HOME: home, MCOLLECTIVE_EXTRA_OPTS: "" },
+    });
+    expect(added.status, `${added.stdout}${added.stderr}`).toBe(0);
+    const users = statSync("/var/lib/phobos-console/users.json");
+    expect(users.uid).toBe(Number(mustRun("id", ["-u", "phobos-console"]).trim()));
+    expect(users.mode & 0o777).toBe(0o600);
+
+    mustRun("/etc/init.d/phobos-console", ["start"]);
+    expect(run("/etc/init.d/phobos-console", ["status"]).status).toBe(0);
+    const pid = readFileSync("/run/phobos-console.pid", "utf8").trim();
+    expect(readFileSync(`/proc/${pid}/cmdline`, "utf8")).toContain("/usr/lib/phobos/runtime/node");
+    expect(statSync(`/proc/${pid}`).uid).toBe(users.uid);
+
+    const base = `http://127.0.0.1:${consolePort}`;
+    const log = () =>
+      existsSync("/var/log/phobos/console.log") ? readFileSync("/var/log/phobos/console.log", "utf8") : "";
+    const page = await waitFor(
+      "the console's login page",
+      async () => {
+        const answer = await fetch(`${base}/`).catch(() => undefined);
+        return answer?.ok ? await answer.text() : undefined;
+      },
+      120_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${log()}`, { cause: err });
+    });
+    expect(page).toContain("<title>Phobos console</title>");
+    const refused = await fetch(`${base}/api/nodes`);
+    expect(refused.status).toBe(401);
+    const signIn = await fetch(`${base}/api/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ login: "alice", password: "alice-password" }),
+    });
+    expect(signIn.status).toBe(200);
+    expect(await signIn.json()).toMatchObject({ user: "alice" });
+    expect(log()).toContain(`listening on ${base}`);
+
+    mustRun("/etc/init.d/phobos-console", ["stop"]);
+    expect(run("/etc/init.d/phobos-console", ["status"]).status).not.toBe(0);
+    expect(existsSync("/run/phobos-console.pid")).toBe(false);
+
+    // Remove keeps the operator's config and the users; purge takes both, and the log.
+    const edited = readFileSync("/etc/phobos/console.cfg", "utf8");
+    await dpkg(["--remove", "phobos-console"]);
+    expect(packageStatus("phobos-console")).toMatch(/^deinstall ok config-files/);
+    expect(existsSync("/usr/sbin/phobos-console")).toBe(false);
+    expect(readFileSync("/etc/phobos/console.cfg", "utf8")).toBe(edited);
+    expect(existsSync("/var/lib/phobos-console/users.json")).toBe(true);
+    await dpkg(["--purge", "phobos-console"]);
+    expect(packageStatus("phobos-console")).toBeUndefined();
+    for (const gone of [
+      "/etc/phobos/console.cfg",
+      "/etc/init.d/phobos-console",
+      "/var/lib/phobos-console",
+      "/var/log/phobos/console.log",
+    ]) {
+      expect(existsSync(gone), gone).toBe(false);
+    }
+    expect(rubyState()).toBe(rubyBefore);
   }, 600_000);
 
   it("keeps the operator's edit of a conffile when an upgrade changes it", async () => {

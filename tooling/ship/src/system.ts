@@ -4,9 +4,10 @@
  * Debian's Ruby MCollective that must come out of the test unchanged, and
  * small file edits as an operator would make them.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 
 export interface Run {
   status: number;
@@ -94,12 +95,16 @@ export function appendLines(file: string, lines: string[]): void {
   appendFileSync(file, `\n# ship test (operator edit)\n${lines.join("\n")}\n`);
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 120_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 120_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
-      const value = probe();
+      const value = await probe();
       if (value !== undefined) return value;
     } catch (err) {
       last = err;
@@ -116,4 +121,45 @@ export function isRoot(): boolean {
 
 export function hasCommand(name: string): boolean {
   return execFileSync("sh", ["-c", `command -v ${name} || true`], { encoding: "utf8" }).trim() !== "";
+}
+
+/** Shared with the Puppet module's test (packaging/puppet): whoever holds it owns the Phobos packages on this machine. */
+export const DEBS_LOCK = "/tmp/phobos-debs.lock";
+
+/**
+ * Holds DEBS_LOCK until the returned function is called: dpkg has one
+ * database and the services one set of ports, so two package tests (two
+ * worktrees, or this one and the Puppet apply) must not interleave.
+ */
+export function holdDebsLock(): Promise<() => void> {
+  return new Promise((done, fail) => {
+    // flock(1) holds the lock while `cat` waits on its stdin; closing stdin lets go.
+    const holder: ChildProcess = spawn("flock", ["-x", DEBS_LOCK, "sh", "-c", "echo locked; exec cat"], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    holder.on("error", fail);
+    holder.stdout?.once("data", () => done(() => holder.stdin?.end()));
+    holder.once("exit", (code) => fail(new Error(`flock ${DEBS_LOCK} exited with ${code}`)));
+  });
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once("error", () => done(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
+  });
+}
+
+/**
+ * The first port from `from` to `to` that 127.0.0.1 can listen on now. The
+ * ranges the tests own lie inside Linux's ephemeral range, so on a machine
+ * with thousands of loopback connections a fixed port is sometimes some
+ * client's local end; the services are then configured with this one.
+ */
+export async function freePort(from: number, to: number): Promise<number> {
+  for (let port = from; port <= to; port++) {
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port on 127.0.0.1 from ${from} to ${to}`);
 }

@@ -4,8 +4,6 @@
  * that denies bob `rpcutil ping`, audit logs, and a real phobos-console
  * process on the same client.cfg as mco. Nothing is mocked.
  */
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BrowserLike } from "./__fixtures__/browser-like.js";
 import { runBin, startTestSite, type TestSite } from "./__fixtures__/test-site.js";
@@ -15,7 +13,6 @@ import { FailureLimiter } from "./rate-limit.js";
 import { Sessions } from "./sessions.js";
 import { UsersStore } from "./users-store.js";
 
-const MCO = resolve(dirname(fileURLToPath(import.meta.url)), "../../../mco/bin/mco");
 // This package's ports are 44100-44199; this suite takes 44110-44111.
 const BROKER_PORT = 44110;
 const CONSOLE_PORT = 44111;
@@ -66,7 +63,7 @@ async function signedIn(login: "alice" | "bob"): Promise<BrowserLike> {
   return browser;
 }
 
-const mco = (args: string[]) => runBin(MCO, [...args, "-c", site.clientConfig]);
+const mco = (args: string[]) => runBin("mco", [...args, "-c", site.clientConfig]);
 
 describe("security", () => {
   const routes = routeTable();

@@ -16,7 +16,7 @@ import { consoleSettings } from "./console-settings.js";
 import { startConsole } from "./serve.js";
 import { UsersStore } from "./users-store.js";
 
-const USAGE = `Usage: phobos-console [-c client.cfg] [user add NAME [--ssl-private PEM --ssl-public PEM] | user remove NAME | user list]`;
+const USAGE = `Usage: phobos-console [-c|--config client.cfg] [-h|--help] [user add NAME [--ssl-private PEM --ssl-public PEM] | user remove NAME | user list]`;
 
 async function readPassword(): Promise<string> {
   const input = process.stdin;

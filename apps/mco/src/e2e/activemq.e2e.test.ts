@@ -12,8 +12,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   type ActiveMqFleet,
-  PHOBOS_MCO,
   type PrivateActiveMq,
+  phobosCommand,
   type RubyFleetNode,
   startActiveMqFleet,
   startPrivateActiveMq,
@@ -137,7 +137,8 @@ describe("ActiveMQ restarted under a running fleet (a private broker)", () => {
         fleet.clientConfig,
       ];
       for (const pid of daemons) process.kill(pid, "SIGSTOP");
-      const child = spawn(PHOBOS_MCO, args, { stdio: ["ignore", "pipe", "pipe"] });
+      const mco = phobosCommand("mco", args);
+      const child = spawn(mco.command, mco.args, { stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => {

@@ -1,17 +1,15 @@
 /**
- * The real `bin/mcollectived`, spawned the way an operator or an init
- * script runs it, for the tests of the daemon's own mechanics (flags,
- * pidfile, signals, start-up failures). Every process started here is
+ * The real mcollectived in the form under test (PHOBOS_UNDER_TEST: the
+ * workspace bin or the shipped executable, see @phobos/interop's
+ * phobos-paths), spawned the way an operator or an init script runs it,
+ * for the tests of the daemon's own mechanics (flags, pidfile, signals,
+ * start-up failures). Every process started here is
  * killed when the test process exits, whatever happened.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
-
-export const MCOLLECTIVED = resolve(dirname(fileURLToPath(import.meta.url)), "../../bin/mcollectived");
+import { phobosCommand } from "@phobos/interop";
 
 const live = new Set<ChildProcess>();
 process.on("exit", () => {
@@ -28,14 +26,9 @@ export interface Daemon {
   kill(): Promise<void>;
 }
 
-export function requireBuilt(): void {
-  const dist = resolve(dirname(MCOLLECTIVED), "../dist/main.js");
-  if (!existsSync(dist)) throw new Error(`${dist} is missing: build first (pnpm exec turbo run build)`);
-}
-
 export function startDaemon(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Daemon {
-  requireBuilt();
-  const child = spawn(process.execPath, [MCOLLECTIVED, ...args], {
+  const { command, args: argv } = phobosCommand("mcollectived", args);
+  const child = spawn(command, argv, {
     env: options.env ?? process.env,
     cwd: options.cwd,
     stdio: ["ignore", "pipe", "pipe"],

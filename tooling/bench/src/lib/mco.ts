@@ -1,5 +1,5 @@
 /** Whole `mco` processes, Phobos's and Ruby's, measured with GNU time. */
-import { MCO, PHOBOS_MCO, rubyEnv } from "@phobos/interop";
+import { MCO, phobosCommand, rubyEnv } from "@phobos/interop";
 import { type RunResult, runMeasured } from "./run.js";
 
 export type Impl = "phobos" | "ruby";
@@ -12,9 +12,10 @@ export function runMco(
   options: { timeoutMs?: number } = {},
 ): Promise<RunResult> {
   const env = rubyEnv();
-  return impl === "phobos"
-    ? runMeasured(process.execPath, [PHOBOS_MCO, ...args], { env, ...options })
-    : runMeasured(MCO, args, { env, ...options });
+  if (impl === "ruby") return runMeasured(MCO, args, { env, ...options });
+  // PHOBOS_UNDER_TEST=shipped measures the shipped executable instead of the workspace bin.
+  const mco = phobosCommand("mco", args);
+  return runMeasured(mco.command, mco.args, { env, ...options });
 }
 
 /** `N replies max: X min: … avg: …` of `mco ping`. */

@@ -10,12 +10,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-export const CONSOLE_BIN = resolve(HERE, "../../../bin/phobos-console");
-const MCOLLECTIVED = resolve(HERE, "../../../../mcollectived/bin/mcollectived");
+import { dirname, join } from "node:path";
+import { type PhobosApp, phobosCommand } from "@phobos/interop";
 
 export const NODES = [
   {
@@ -78,14 +74,15 @@ function read(file: string): string {
   }
 }
 
-/** Runs a Node bin (phobos-console, mco) with `args` and `input` on stdin, to its end. */
+/** Runs phobos-console or mco in the form under test with `args` and `input` on stdin, to its end. */
 export function runBin(
-  bin: string,
+  app: PhobosApp,
   args: string[],
   input?: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    const bin = phobosCommand(app, args);
+    const child = spawn(bin.command, bin.args, { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -99,7 +96,7 @@ export function runBin(
   });
 }
 
-export const run = (args: string[], input?: string) => runBin(CONSOLE_BIN, args, input);
+export const run = (args: string[], input?: string) => runBin("phobos-console", args, input);
 
 /** Starts the site: `brokerPort` and `consolePort` from the caller's range. */
 export async function startTestSite(brokerPort: number, consolePort: number): Promise<TestSite> {
@@ -177,9 +174,8 @@ export async function startTestSite(brokerPort: number, consolePort: number): Pr
       return file;
     });
     for (const [i, config] of servers.entries()) {
-      const daemon = spawn(process.execPath, [MCOLLECTIVED, "--config", config, "--no-daemonize"], {
-        stdio: "ignore",
-      });
+      const mcollectived = phobosCommand("mcollectived", ["--config", config, "--no-daemonize"]);
+      const daemon = spawn(mcollectived.command, mcollectived.args, { stdio: "ignore" });
       processes.push(daemon);
       const logFile = join(dirname(config), "mcollectived.log");
       // The first hosts the broker: the others connect once it listens.
@@ -219,7 +215,8 @@ export async function startTestSite(brokerPort: number, consolePort: number): Pr
       const added = await run(["-c", clientConfig, "user", "add", login], `${login}-password\n`);
       if (added.code !== 0) throw new Error(`user add ${login}: ${added.stderr}`);
     }
-    const child = spawn(process.execPath, [CONSOLE_BIN, "-c", clientConfig], {
+    const phobosConsole = phobosCommand("phobos-console", ["-c", clientConfig]);
+    const child = spawn(phobosConsole.command, phobosConsole.args, {
       stdio: ["ignore", "pipe", "pipe"],
     });
     consoleProcess = child;
