@@ -48,6 +48,8 @@ export interface ScaleCaseResult {
   /** Broker CPU per second with the fleet connected and no requests (heartbeats, statistics, …). */
   brokerIdleCpuPerS: number;
   byKind: Map<Kind, ScaleRound[]>;
+  /** Rounds that failed outright, with why. */
+  errors: string[];
 }
 
 const IDLE_SAMPLE_MS = 2000;
@@ -75,6 +77,7 @@ export async function runScaleCase(site: Site, options: ScaleCaseOptions): Promi
     const client = await phobosClient(options.clientConfig ?? site.clientConfig);
     const session = options.profileDir === undefined ? undefined : new Session();
     const byKind = new Map<Kind, ScaleRound[]>();
+    const errors: string[] = [];
     try {
       for (const kind of options.kinds) {
         for (let i = 0; i < (options.warmup ?? 2); i++) await client.round(kind, fleet.identities, timeout);
@@ -87,8 +90,14 @@ export async function runScaleCase(site: Site, options: ScaleCaseOptions): Promi
         for (let i = 0; i < options.rounds; i++) {
           const b0 = brokerCpu();
           const f0 = treeCpuMs(fleetPids);
-          const round = await client.round(kind, fleet.identities, timeout);
-          rounds.push({ ...round, brokerCpuMs: brokerCpu() - b0, fleetCpuMs: treeCpuMs(fleetPids) - f0 });
+          try {
+            const round = await client.round(kind, fleet.identities, timeout);
+            rounds.push({ ...round, brokerCpuMs: brokerCpu() - b0, fleetCpuMs: treeCpuMs(fleetPids) - f0 });
+          } catch (error) {
+            // A round that could not even send (e.g. publish_timeout) is reported, not hidden.
+            errors.push(`${kind} round ${i + 1}: ${(error as Error).message}`);
+            log(errors[errors.length - 1] as string);
+          }
         }
         if (session && options.profileDir) {
           const { profile } = await session.post("Profiler.stop");
@@ -96,16 +105,16 @@ export async function runScaleCase(site: Site, options: ScaleCaseOptions): Promi
           const file = join(options.profileDir, `client-${kind}-${options.nodes}.cpuprofile`);
           await writeFile(file, JSON.stringify(profile));
         }
+        byKind.set(kind, rounds);
         const ms = rounds.map((r) => r.ms);
         log(
           `${kind}: median ${median(ms).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms, lost ${rounds.reduce((s, r) => s + r.lost, 0)}`,
         );
-        byKind.set(kind, rounds);
       }
     } finally {
       await client.close();
     }
-    return { nodes: options.nodes, ready: fleet.ready, brokerIdleCpuPerS, byKind };
+    return { nodes: options.nodes, ready: fleet.ready, brokerIdleCpuPerS, byKind, errors };
   } finally {
     await fleet.stop();
   }
