@@ -2,7 +2,7 @@
 # What the test suites need from the machine, installed and started here so a
 # fresh machine (or CI) needs nothing done by hand. Idempotent: quick when
 # everything is already in place.
-#   - RabbitMQ with its STOMP and management plugins
+#   - RabbitMQ with its STOMP and management plugins (and iptables for the cluster tests)
 #   - Debian's MCollective 2.12.5 (Ruby), the reference peer for interop tests
 #   - ActiveMQ 5.17 with a STOMP connector on 127.0.0.1:61614 (activemq connector)
 #   - PuppetDB 7 on PostgreSQL, HTTP 127.0.0.1:8080 / HTTPS 8081 (puppetdb discovery)
@@ -50,6 +50,10 @@ for _ in $(seq 1 60); do
   node -e 'require("net").connect(61613, "127.0.0.1").on("connect", () => process.exit(0)).on("error", () => process.exit(1))' && break
   sleep 0.5
 done
+
+# tooling/rabbitmq-cluster: three more nodes from the same package (started by
+# tooling/scripts/rabbitmq-cluster.sh), cut apart by iptables rules on loopback.
+apt_install iptables
 
 # --- Ruby MCollective (reference peer) --------------------------------------
 apt_install ruby mcollective mcollective-client
