@@ -17,8 +17,8 @@ import { writeClientConfig } from "@phobos/interop";
 import { type BenchRabbit, startBenchRabbit } from "./lib/bench-rabbitmq.js";
 import type { Kind } from "./lib/clients.js";
 import { parsePing, runMco } from "./lib/mco.js";
-import { type ScaleCaseResult, runScaleCase } from "./lib/scale-case.js";
-import { type ScaleBroker, type ScaleSite, openScaleSite, type Transport } from "./lib/scale-site.js";
+import { runScaleCase, type ScaleCaseResult } from "./lib/scale-case.js";
+import { openScaleSite, type ScaleBroker, type ScaleSite, type Transport } from "./lib/scale-site.js";
 import { fmt, median, table } from "./lib/stats.js";
 
 const { values } = parseArgs({
@@ -130,7 +130,8 @@ try {
     try {
       for (const nodes of sizes) {
         for (const [t, transport] of (broker === "embedded" ? (["stomp"] as const) : transports).entries()) {
-          if (profileDir) await mkdir(join(profileDir, `${broker}-${transport}-${nodes}`), { recursive: true });
+          if (profileDir)
+            await mkdir(join(profileDir, `${broker}-${transport}-${nodes}`), { recursive: true });
           const extra = { ...site.transportExtra(transport), ...PUBLISH };
           const clientConfig = await writeClientConfig(join(site.site.dir, `client-${transport}`), {
             identity: "phobos-bench-client",
@@ -223,7 +224,9 @@ if (pings.length > 0) {
         `${fmt(ph.maxMs, 0)} / ${rb ? fmt(rb.maxMs, 0) : "-"}`,
       ]);
     }
-  console.log(table(["broker", "nodes", "replies Phobos", "replies Ruby", "last reply ms Phobos / Ruby"], pout));
+  console.log(
+    table(["broker", "nodes", "replies Phobos", "replies Ruby", "last reply ms Phobos / Ruby"], pout),
+  );
 }
 
 const lost = rows.reduce(

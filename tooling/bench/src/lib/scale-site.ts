@@ -38,7 +38,10 @@ function embeddedPort(env: NodeJS.ProcessEnv = process.env): number {
   return base === undefined || base === "" ? 0 : Number(base) + 10;
 }
 
-export async function openScaleSite(broker: ScaleBroker, rabbit: BenchRabbit | undefined): Promise<ScaleSite> {
+export async function openScaleSite(
+  broker: ScaleBroker,
+  rabbit: BenchRabbit | undefined,
+): Promise<ScaleSite> {
   if (broker === "embedded") {
     const site = await openSite("embedded", { port: embeddedPort() });
     const pid = site.brokerPid as number;
@@ -112,7 +115,12 @@ async function openCluster(): Promise<ScaleSite> {
   const started = await cluster("start");
   const dir = await mkdtemp(join(tmpdir(), "phobos-bench-cluster-"));
   const pool = (port: (i: number) => number) =>
-    CLUSTER_NODES.map((i) => ({ host: "127.0.0.1", port: port(i), user: layout.user, password: layout.password }));
+    CLUSTER_NODES.map((i) => ({
+      host: "127.0.0.1",
+      port: port(i),
+      user: layout.user,
+      password: layout.password,
+    }));
   const broker: BrokerSettings = { connector: "rabbitmq", vhost: layout.vhost, pool: pool(layout.stomp) };
   const security = { provider: "psk", psk: randomBytes(8).toString("hex") } as const;
   const clientConfig = await writeClientConfig(join(dir, "client"), {
@@ -152,7 +160,9 @@ async function openCluster(): Promise<ScaleSite> {
         ? {}
         : {
             "plugin.rabbitmq.transport": "amqp",
-            ...Object.fromEntries(CLUSTER_NODES.map((i) => [`plugin.rabbitmq.pool.${i}.port`, String(layout.amqp(i))])),
+            ...Object.fromEntries(
+              CLUSTER_NODES.map((i) => [`plugin.rabbitmq.pool.${i}.port`, String(layout.amqp(i))]),
+            ),
           },
     serverExtra: { "plugin.rabbitmq.randomize": "true" },
     brokerPids: () =>
