@@ -7,7 +7,7 @@
  *
  *   pnpm --filter @phobos/bench run bench:scale [--sizes 5000,10000] [--rounds 20]
  *     [--brokers rabbitmq,embedded,cluster] [--kinds ping,rpc] [--transports stomp,amqp]
- *     [--procs K] [--no-ruby] [--cpu-prof DIR]
+ *     [--procs K] [--timeout 10] [--no-ruby] [--cpu-prof DIR]
  *     [--rabbit-conf 'key = value;…'] [--erl-args '+sbwt none']
  */
 import { mkdir } from "node:fs/promises";
@@ -29,6 +29,7 @@ const { values } = parseArgs({
     kinds: { type: "string", default: "ping,rpc" },
     transports: { type: "string", default: "stomp" },
     procs: { type: "string" },
+    timeout: { type: "string", default: "10" },
     "no-ruby": { type: "boolean", default: false },
     "cpu-prof": { type: "string" },
     "rabbit-conf": { type: "string", default: "" },
@@ -55,6 +56,8 @@ const brokers = list<ScaleBroker>("brokers", values.brokers, ["rabbitmq", "embed
 const KIND_OF = { ping: "discovery-ping", rpc: "rpcutil-ping" } as const;
 const kinds: Kind[] = list("kinds", values.kinds, ["ping", "rpc"] as const).map((k) => KIND_OF[k]);
 const transports = list<Transport>("transports", values.transports, ["stomp", "amqp"]);
+/** Seconds a round waits for its replies: a reply later than that counts as lost. */
+const timeoutSeconds = positive("timeout", values.timeout);
 const procs = values.procs === undefined ? undefined : positive("procs", values.procs);
 const rabbitConf = values["rabbit-conf"]
   .split(";")
@@ -144,6 +147,7 @@ try {
             nodes,
             kinds,
             rounds,
+            timeoutSeconds,
             ...(procs === undefined ? {} : { procs }),
             serverExtra: { ...extra, ...site.serverExtra },
             clientConfig,

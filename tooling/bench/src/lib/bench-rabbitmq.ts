@@ -62,6 +62,23 @@ export interface BenchRabbit {
   stop(): void;
 }
 
+function readPid(file: string): number | undefined {
+  try {
+    return Number(readFileSync(file, "utf8").trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function asRabbit(script: string, env: Record<string, string>): { status: number | null; output: string } {
   const exports = Object.entries(env)
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
@@ -125,7 +142,11 @@ export async function startBenchRabbit(options: BenchRabbitOptions = {}): Promis
     env,
   );
   const stop = () => {
+    const pid = readPid(env.RABBITMQ_PID_FILE);
     asRabbit(`${BIN}/rabbitmqctl -q -n ${NODE} stop`, env);
+    // With thousands of connections closing, `stop` can outlast its timeout and leave the VM on
+    // the ports: the node is a throw-away, so it goes the hard way.
+    if (pid !== undefined && alive(pid)) process.kill(pid, "SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   };
   if (started.status !== 0) {
@@ -155,7 +176,7 @@ export async function startBenchRabbit(options: BenchRabbitOptions = {}): Promis
   return {
     description: `a RabbitMQ node of its own (${NODE}, STOMP ${PORTS.stomp}, AMQP ${PORTS.amqp}, ${openFiles} open files${tuning.length > 0 ? `; ${tuning.join(", ")}` : ""})`,
     ports: PORTS,
-    pid: Number(readFileSync(env.RABBITMQ_PID_FILE, "utf8").trim()),
+    pid: readPid(env.RABBITMQ_PID_FILE),
     stop,
   };
 }
