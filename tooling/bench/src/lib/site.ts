@@ -32,6 +32,8 @@ export interface Site {
   readonly clientConfig: string;
   /** The RabbitMQ fleet (for Ruby daemons); undefined on the embedded broker. */
   readonly rabbit: RubyFleet | undefined;
+  /** The embedded broker's process id (for its CPU time); undefined on RabbitMQ. */
+  readonly brokerPid: number | undefined;
   /** A server.cfg whose identity is `identity` (fleet-sim numbers nodes after it). */
   serverConfig(identity: string, extra?: RubyFleetNode["extra"]): Promise<string>;
   dispose(): Promise<void>;
@@ -90,6 +92,7 @@ export async function openSite(kind: BrokerKind, options: { port?: number } = {}
       security: fleet.security,
       clientConfig: fleet.clientConfig,
       rabbit: fleet,
+      brokerPid: undefined,
       serverConfig: (identity, extra) =>
         writeServerConfig(
           join(fleet.dir, `server-${identity}`),
@@ -127,6 +130,7 @@ export async function openSite(kind: BrokerKind, options: { port?: number } = {}
     security,
     clientConfig,
     rabbit: undefined,
+    brokerPid: child.pid,
     serverConfig: (identity, extra) =>
       writeServerConfig(join(dir, `server-${identity}`), {
         identity,
@@ -147,23 +151,37 @@ export async function openSite(kind: BrokerKind, options: { port?: number } = {}
 
 export interface SimFleet {
   readonly count: number;
+  /** fleet-sim's process id (its workers run below it). */
+  readonly pid: number;
   readonly identities: readonly string[];
   /** What fleet-sim reported: `readyMs`, `connectedMs`, … */
   readonly ready: Record<string, unknown>;
   stop(): Promise<void>;
 }
 
-/** Runs bin/fleet-sim with `count` nodes named `<base>1…` over `procs` processes; resolves once all answer. */
+/**
+ * Runs bin/fleet-sim with `count` nodes named `<base>1…` over `procs` processes; resolves once all answer.
+ * `extra`: more server.cfg lines (e.g. another transport); `nodeArgs`: Node options for fleet-sim and its
+ * workers (e.g. `--cpu-prof`).
+ */
 export async function startSimFleet(
   site: Site,
-  options: { count: number; procs?: number; base?: string; facts?: string },
+  options: {
+    count: number;
+    procs?: number;
+    base?: string;
+    facts?: string;
+    extra?: RubyFleetNode["extra"];
+    nodeArgs?: readonly string[];
+  },
 ): Promise<SimFleet> {
   const base = options.base ?? "node";
-  const config = await site.serverConfig(base);
+  const config = await site.serverConfig(base, options.extra);
   const procs = options.procs ?? Math.max(1, Math.ceil(options.count / 1250));
   const child = spawn(
     process.execPath,
     [
+      ...(options.nodeArgs ?? []),
       FLEET_SIM_BIN,
       ...[
         "--count",
@@ -200,5 +218,5 @@ export async function startSimFleet(
     );
   }
   const identities = Array.from({ length: options.count }, (_, i) => `${base}${i + 1}`);
-  return { count: options.count, identities, ready, stop };
+  return { count: options.count, pid: child.pid as number, identities, ready, stop };
 }
