@@ -4,10 +4,11 @@
  * and the stdin discovery plugin then reads the same text. The cache lives
  * on a `Symbol.for` slot so two copies of core agree on it.
  */
-import { createInterface } from "node:readline";
-import { isatty } from "node:tty";
 
 const SLOT = Symbol.for("phobos.client.stdin");
+
+// Loaded on first use: every mco run imports the client, few read stdin.
+const isatty = (fd: number) => process.getBuiltinModule("node:tty").isatty(fd);
 
 type Holder = { [SLOT]?: Promise<string> };
 
@@ -37,7 +38,9 @@ export function readStdin(): Promise<string> {
  */
 export async function readAnswer(): Promise<string> {
   if (!isatty(0)) return ((await readStdin()).split("\n")[0] ?? "").replace(/\r$/, "");
-  const rl = createInterface({ input: process.stdin, terminal: false });
+  const rl = process
+    .getBuiltinModule("node:readline")
+    .createInterface({ input: process.stdin, terminal: false });
   try {
     return await new Promise<string>((resolve) => {
       rl.once("line", resolve);

@@ -2,10 +2,11 @@
  * The shipped form of the apps: one tree, `<out>/phobos` (installed as
  * /usr/lib/phobos), holding a pinned Node runtime, each app with its
  * production dependencies copied out of the workspace, and one launcher
- * per app in `bin/`. The apps run exactly as built in the workspace (the
- * same dist files, plugins found through the same package.json manifests,
- * better-sqlite3 still imported only when a registry is opened), so no
- * behaviour differs from what the test suites cover; only the runtime does.
+ * per app in `bin/`. The apps run the code built in the workspace (plugins
+ * found through the same package.json manifests, better-sqlite3 still
+ * imported only when a registry is opened); each `@phobos/*` package's entry
+ * points are bundled by esbuild (bundle-packages.ts), so that Node loads a
+ * module per package rather than one per source file.
  */
 import {
   chmodSync,
@@ -17,6 +18,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join, resolve } from "node:path";
+import { bundlePackages } from "./bundle-packages.js";
 import { type CopiedPackage, copyClosure } from "./copy-closure.js";
 import { rebuildNativeAddons } from "./native-addons.js";
 import { fetchNodeRuntime, type NodeRuntime } from "./node-runtime.js";
@@ -123,8 +125,10 @@ function launcher(app: Launcher): string {
   const flags = app.nodeFlags.map((f) => `${f} `).join("");
   return `#!/bin/sh
 # ${app.command} (Phobos) on the Node runtime shipped beside it; any symlink to
-# this file works (readlink -f finds the tree).
-root=$(dirname "$(dirname "$(readlink -f "$0")")")
+# this file works (readlink -f finds the tree). One fork: every process started
+# here is time added to each command (dirname would be two more).
+self=$(readlink -f "$0")
+root=\${self%/bin/*}
 exec "$root/runtime/node" ${flags}"$root/app/${app.appName}/${app.entry}" "$@"
 `;
 }
@@ -145,6 +149,7 @@ export function buildExecutables(repoRoot: string, outDir: string, cacheDir: str
     const copied = copyClosure(resolve(repoRoot, app.workspaceDir), appDir);
     packages[app.appName] = copied;
     nativeAddons.push(...rebuildNativeAddons(appDir, copied, runtime, cacheDir));
+    bundlePackages(appDir, copied);
     disarmShebangs(appDir);
   }
   for (const app of [...APPS, ...TOOLS]) {

@@ -1,5 +1,3 @@
-import { TextDecoder } from "node:util";
-
 /**
  * What the codec needs to know about Ruby encodings: which ivar Marshal writes
  * for one, how to turn its bytes into JS text, and where its characters begin
@@ -245,9 +243,12 @@ export function codePointAt(family: CharFamily, b: Uint8Array, i: number, len: n
   }
 }
 
-const decoders = new Map<string, TextDecoder | null>();
+// The global TextDecoder: importing node:util for it costs every mco run about a millisecond.
+type Decoder = InstanceType<typeof TextDecoder>;
 
-function decoderFor(encoding: string): TextDecoder | null {
+const decoders = new Map<string, Decoder | null>();
+
+function decoderFor(encoding: string): Decoder | null {
   let d = decoders.get(encoding);
   if (d === undefined) {
     try {
