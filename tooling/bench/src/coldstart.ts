@@ -17,7 +17,7 @@ import { writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { MCO, PHOBOS_MCO, rubyEnv } from "@phobos/interop";
+import { MCO, phobosBin, rubyEnv } from "@phobos/interop";
 import { startBenchRabbit } from "./lib/bench-rabbitmq.js";
 import { check, parseFinished } from "./lib/mco.js";
 import { type RunResult, runMeasured } from "./lib/run.js";
@@ -33,6 +33,7 @@ const { values } = parseArgs({
   },
 });
 const runs = Number(values.runs);
+const PHOBOS_MCO = phobosBin("mco", "workspace");
 const shippedRoot = resolve(values.shipped);
 const SHIPPED_MCO = join(shippedRoot, "bin/mco");
 const SHIPPED_NODE = join(shippedRoot, "runtime/node");
