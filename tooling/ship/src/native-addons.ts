@@ -24,6 +24,32 @@ function addonFiles(pkgDir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".node") && !f.startsWith("test_")) : [];
 }
 
+/**
+ * node-gyp lets `npm_config_*` variables override its command line, and
+ * pnpm exports the user's npmrc as such variables: a machine whose npmrc says
+ * `nodedir=/usr` would build against its own Node's headers, not the
+ * runtime's, under `pnpm run` but not from a shell.
+ */
+function withoutNpmConfig(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.toLowerCase().startsWith("npm_config_")));
+}
+
+/** Whether the runtime can dlopen every addon file in `pkgDir` (a cache built for another ABI cannot). */
+function loadsIn(runtime: NodeRuntime, pkgDir: string): boolean {
+  return addonFiles(pkgDir).every((file) => {
+    try {
+      execFileSync(
+        runtime.node,
+        ["-e", "process.dlopen({ exports: {} }, process.argv[1])", join(releaseDir(pkgDir), file)],
+        { stdio: "ignore", env: {} },
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Rebuilds every copied package that has a binding.gyp; returns their names. */
 export function rebuildNativeAddons(
   outDir: string,
@@ -39,7 +65,7 @@ export function rebuildNativeAddons(
       "addons",
       `${pkg.name.replace("/", "+")}@${pkg.version}-node${runtime.version}`,
     );
-    if (addonFiles(cached).length === 0) {
+    if (addonFiles(cached).length === 0 || !loadsIn(runtime, cached)) {
       const scratch = `${cached}.partial`;
       rmSync(scratch, { recursive: true, force: true });
       cpSync(pkg.source, scratch, {
@@ -53,6 +79,7 @@ export function rebuildNativeAddons(
           [nodeGyp, "rebuild", "--release", `--nodedir=${runtime.dir}`, "--jobs=2"],
           {
             cwd: scratch,
+            env: withoutNpmConfig(process.env),
             stdio: ["ignore", "pipe", "pipe"],
             maxBuffer: 64 * 1024 * 1024,
           },
@@ -69,6 +96,11 @@ export function rebuildNativeAddons(
       for (const file of addonFiles(scratch))
         copyFileSync(join(releaseDir(scratch), file), join(releaseDir(cached), file));
       rmSync(scratch, { recursive: true, force: true });
+      if (!loadsIn(runtime, cached)) {
+        throw new Error(
+          `${pkg.name}@${pkg.version} was rebuilt but Node ${runtime.version} cannot load it (built against other headers?): ${releaseDir(cached)}`,
+        );
+      }
     }
     const dest = join(outDir, pkg.path);
     for (const sub of ["build", "deps", "src", "binding.gyp"])
