@@ -17,9 +17,9 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { PHOBOS_MCOLLECTIVED } from "@phobos/interop";
 import { startBenchRabbit } from "./lib/bench-rabbitmq.js";
