@@ -3,7 +3,12 @@
  * binary, NULs included), open/close/error reported as a WebSocket would,
  * over a real TCP connection.
  */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { type AddressInfo, createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer as createTlsServer } from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
 import { TcpStompSocket } from "./socket-adapter.js";
 
@@ -57,6 +62,51 @@ describe("TcpStompSocket", () => {
     s.close();
     await closed;
     expect(s.readyState).toBe(3);
+  });
+
+  it("speaks TLS when the target has tls options", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "phobos-stomp-tls-"));
+    try {
+      try {
+        execFileSync(
+          "openssl",
+          ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"].concat(
+            ["-keyout", "key.pem", "-out", "cert.pem", "-days", "1", "-subj", "/CN=phobos test"],
+            ["-addext", "subjectAltName=IP:127.0.0.1"],
+          ),
+          { cwd: dir, stdio: "pipe" },
+        );
+      } catch (error) {
+        throw new Error(`openssl req failed (is openssl installed?): ${(error as Error).message}`);
+      }
+      const cert = readFileSync(join(dir, "cert.pem"));
+      const received: Buffer[] = [];
+      const s = createTlsServer({ cert, key: readFileSync(join(dir, "key.pem")) }, (peer) => {
+        peer.on("data", (c: Buffer) => received.push(c));
+        peer.write("CONNECTED\n\n\0");
+      });
+      servers.push(s);
+      await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+      const port = (s.address() as AddressInfo).port;
+      const socket = new TcpStompSocket({ host: "127.0.0.1", port, tls: { ca: [cert] } });
+      expect(socket.url).toBe(`stomp+ssl://127.0.0.1:${port}`);
+      const reply = event<string>((resolve) => {
+        socket.onmessage = (ev) => resolve(Buffer.from(ev.data).toString());
+      });
+      await event<void>((resolve) => {
+        socket.onopen = () => resolve();
+      });
+      socket.send("CONNECT\n\n\0");
+      expect(await reply).toBe("CONNECTED\n\n\0");
+      const deadline = Date.now() + 2_000;
+      while (Buffer.concat(received).length < 10 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(Buffer.concat(received).toString()).toBe("CONNECT\n\n\0");
+      socket.terminate();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports a refused connection as an error, then a close, with the reason kept", async () => {

@@ -6,6 +6,10 @@
  *
  *   pnpm --filter @phobos/bench run bench:fanout [--sizes 10,100,1000,5000]
  *     [--brokers rabbitmq,embedded] [--rounds 100] [--ruby-rounds 10] [--no-ruby]
+ *     [--in-process-only] [--broker-port N]
+ *
+ * `--in-process-only` skips the whole-`mco` tables; `--broker-port` puts the embedded broker on a
+ * given port (default: any free one).
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -24,6 +28,8 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "100" },
     "ruby-rounds": { type: "string", default: "10" },
     "no-ruby": { type: "boolean", default: false },
+    "in-process-only": { type: "boolean", default: false },
+    "broker-port": { type: "string", default: "0" },
   },
 });
 const sizes = values.sizes.split(",").map(Number);
@@ -83,7 +89,7 @@ const rabbit = brokers.includes("rabbitmq") ? await startBenchRabbit() : undefin
 if (rabbit) log(`RabbitMQ: ${rabbit.description}`);
 try {
   for (const broker of brokers) {
-    const site = await openSite(broker);
+    const site = await openSite(broker, { port: Number(values["broker-port"]) });
     try {
       for (const nodes of sizes) {
         log(`[${broker}] starting ${nodes} simulated nodes…`);
@@ -114,6 +120,7 @@ try {
               inProcess.push({ broker, nodes, kind, impl: "ruby", rounds: got.slice(1) });
             }
           }
+          if (values["in-process-only"]) continue;
           // Whole mco processes.
           const nodesFile = join(site.dir, `nodes-${nodes}.txt`);
           await writeFile(nodesFile, `${fleet.identities.join("\n")}\n`);

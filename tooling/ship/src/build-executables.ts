@@ -46,8 +46,9 @@ export const APPS: readonly ShippedApp[] = [
     workspaceDir: "apps/mcollectived",
     appName: "mcollectived",
     entry: "bin/mcollectived",
-    // As apps/mcollectived/bin/mcollectived: a small young generation keeps the daemon's RSS flat.
-    nodeFlags: ["--max-semi-space-size=1"],
+    // As apps/mcollectived/bin/mcollectived: a small young generation and a slowly grown old
+    // generation keep the daemon's RSS flat.
+    nodeFlags: ["--max-semi-space-size=1", "--heap-growing-percent=20"],
   },
   {
     command: "phobos-broker",
