@@ -59,7 +59,9 @@ function daemonCommand(): { command: string; args: string[]; label: string } {
   if (values.shipped && values.mcollectived !== undefined) {
     throw new Error("bench:daemon: --shipped and --mcollectived name two daemons; give one");
   }
-  const script = values.shipped ? SHIPPED_MCOLLECTIVED : (values.mcollectived ?? phobosBin("mcollectived", "workspace"));
+  const script = values.shipped
+    ? SHIPPED_MCOLLECTIVED
+    : (values.mcollectived ?? phobosBin("mcollectived", "workspace"));
   if (!existsSync(script)) {
     throw new Error(
       values.shipped
