@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { phobosBin, phobosCommand, phobosForm } from "@phobos/interop";
 import { afterAll, describe, expect, it } from "vitest";
 
 const script = fileURLToPath(new URL("../completion/mco.bash", import.meta.url));
@@ -69,6 +70,17 @@ describe("mco completion --bash / --zsh", () => {
       expect(r.stdout).toContain(`\n_mco_bin='${realpathSync(bin)}'\n`);
       expect(r.stdout).not.toContain('_mco_bin=""');
     }
+  });
+
+  it("names the mco under test (the shipped launcher, not the app script behind it)", () => {
+    const under = phobosCommand("mco", ["completion", "--bash"]);
+    const r = spawnSync(under.command, under.args, { encoding: "utf8", env });
+    expect(r.status, r.stderr).toBe(0);
+    const expected = phobosForm() === "shipped" ? phobosBin("mco") : realpathSync(phobosBin("mco"));
+    expect(r.stdout).toContain(`\n_mco_bin='${expected}'\n`);
+    const installed = join(mkdtempSync(join(tmpdir(), "mco-completion-under-test-")), "mco");
+    writeFileSync(installed, r.stdout);
+    expect(complete(installed, "mco", "rp")).toEqual(["rpc "]);
   });
 
   it("completes from that mco wherever the script is installed", () => {

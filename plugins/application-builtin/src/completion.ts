@@ -19,8 +19,11 @@ const shellQuote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
 function completionScript(shell: "bash" | "zsh"): string {
   const entry = process.argv[1];
   if (entry === undefined) throw new UsageError("cannot tell which mco is running: no script path in argv");
-  const bin = realpathSync(entry);
-  const file = join(dirname(dirname(bin)), "completion", shell === "bash" ? "mco.bash" : "_mco");
+  const script = realpathSync(entry);
+  const file = join(dirname(dirname(script)), "completion", shell === "bash" ? "mco.bash" : "_mco");
+  // A shipped launcher (tooling/ship) names itself: the app's bin/ script behind
+  // it is not runnable on its own there.
+  const bin = process.env.PHOBOS_MCO_LAUNCHER || script;
   let text: string;
   try {
     text = readFileSync(file, "utf8");

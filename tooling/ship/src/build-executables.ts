@@ -124,13 +124,19 @@ function disarmShebangs(dir: string): void {
 
 function launcher(app: Launcher): string {
   const flags = app.nodeFlags.map((f) => `${f} `).join("");
+  const names =
+    app.command === "mco"
+      ? `# mco completion writes this launcher, not the app's script, into its scripts.
+export PHOBOS_MCO_LAUNCHER="$self"
+`
+      : "";
   return `#!/bin/sh
 # ${app.command} (Phobos) on the Node runtime shipped beside it; any symlink to
 # this file works (readlink -f finds the tree). One fork: every process started
 # here is time added to each command (dirname would be two more).
 self=$(readlink -f "$0")
 root=\${self%/bin/*}
-exec "$root/runtime/node" ${flags}"$root/app/${app.appName}/${app.entry}" "$@"
+${names}exec "$root/runtime/node" ${flags}"$root/app/${app.appName}/${app.entry}" "$@"
 `;
 }
 
