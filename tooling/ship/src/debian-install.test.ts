@@ -47,6 +47,18 @@ const missing = [
   ...["dpkg-buildpackage", "dh", "lintian", "systemd-analyze"].filter((tool) => !hasCommand(tool)),
 ];
 
+/** Stops a service through its LSB script: its status then says so and its pidfile is gone. */
+function stopThroughInitScript(service: string): void {
+  mustRun(`/etc/init.d/${service}`, ["stop"]);
+  expect(run(`/etc/init.d/${service}`, ["status"]).status).not.toBe(0);
+  expect(existsSync(`/run/${service}.pid`)).toBe(false);
+}
+
+/** Every path is gone (after a purge). */
+function expectGone(paths: readonly string[]): void {
+  for (const path of paths) expect(existsSync(path), path).toBe(false);
+}
+
 describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/scripts/provision.sh)", () => {
   const work = mkdtempSync(join(tmpdir(), "ship-ci-"));
   // Where `pnpm run package` writes: the Puppet module's test (run after this one)
@@ -312,9 +324,7 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
     expect(await signIn.json()).toMatchObject({ user: "alice" });
     expect(log()).toContain(`listening on ${base}`);
 
-    mustRun("/etc/init.d/phobos-console", ["stop"]);
-    expect(run("/etc/init.d/phobos-console", ["status"]).status).not.toBe(0);
-    expect(existsSync("/run/phobos-console.pid")).toBe(false);
+    stopThroughInitScript("phobos-console");
 
     // Remove keeps the operator's config and the users; purge takes both, and the log.
     const edited = readFileSync("/etc/phobos/console.cfg", "utf8");
@@ -325,14 +335,12 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
     expect(existsSync("/var/lib/phobos-console/users.json")).toBe(true);
     await dpkg(["--purge", "phobos-console"]);
     expect(packageStatus("phobos-console")).toBeUndefined();
-    for (const gone of [
+    expectGone([
       "/etc/phobos/console.cfg",
       "/etc/init.d/phobos-console",
       "/var/lib/phobos-console",
       "/var/log/phobos/console.log",
-    ]) {
-      expect(existsSync(gone), gone).toBe(false);
-    }
+    ]);
     expect(rubyState()).toBe(rubyBefore);
   }, 600_000);
 
@@ -365,9 +373,7 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
   });
 
   it("removes the daemon but keeps its config, then purges config and logs", async () => {
-    mustRun("/etc/init.d/phobos-mcollectived", ["stop"]);
-    expect(run("/etc/init.d/phobos-mcollectived", ["status"]).status).not.toBe(0);
-    expect(existsSync("/run/phobos-mcollectived.pid")).toBe(false);
+    stopThroughInitScript("phobos-mcollectived");
 
     const edited = readFileSync("/etc/phobos/server.cfg", "utf8");
     await dpkg(["--remove", "phobos-mcollectived"]);
@@ -381,15 +387,13 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
 
     await dpkg(["--purge", "phobos-mcollectived"]);
     expect(packageStatus("phobos-mcollectived")).toBeUndefined();
-    for (const gone of [
+    expectGone([
       "/etc/phobos/server.cfg",
       "/etc/phobos/server.cfg.dpkg-dist",
       "/etc/default/phobos-mcollectived",
       "/etc/init.d/phobos-mcollectived",
       "/var/log/phobos/mcollectived.log",
-    ]) {
-      expect(existsSync(gone), gone).toBe(false);
-    }
+    ]);
     expect(existsSync("/etc/phobos/client.cfg")).toBe(true);
     expect(rubyState()).toBe(rubyBefore);
 

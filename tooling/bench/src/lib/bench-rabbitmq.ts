@@ -70,15 +70,6 @@ function readPid(file: string): number | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function asRabbit(script: string, env: Record<string, string>): { status: number | null; output: string } {
   const exports = Object.entries(env)
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
@@ -146,7 +137,13 @@ export async function startBenchRabbit(options: BenchRabbitOptions = {}): Promis
     asRabbit(`${BIN}/rabbitmqctl -q -n ${NODE} stop`, env);
     // With thousands of connections closing, `stop` can outlast its timeout and leave the VM on
     // the ports: the node is a throw-away, so it goes the hard way.
-    if (pid !== undefined && alive(pid)) process.kill(pid, "SIGKILL");
+    if (pid !== undefined) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone: `stop` finished in time.
+      }
+    }
     rmSync(dir, { recursive: true, force: true });
   };
   if (started.status !== 0) {

@@ -5,17 +5,16 @@
  * needs for a transport and the processes whose CPU is the broker's.
  */
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { type BrokerSettings, writeClientConfig, writeServerConfig } from "@phobos/interop";
+import type { BrokerSettings } from "@phobos/interop";
 import type { BenchRabbit } from "./bench-rabbitmq.js";
 import { processTree } from "./proc-cpu.js";
-import { openSite, type Site } from "./site.js";
+import { openSite, type Site, siteOnBroker } from "./site.js";
 
 export type ScaleBroker = "rabbitmq" | "embedded" | "cluster";
 export type Transport = "stomp" | "amqp";
@@ -122,29 +121,10 @@ async function openCluster(): Promise<ScaleSite> {
       password: layout.password,
     }));
   const broker: BrokerSettings = { connector: "rabbitmq", vhost: layout.vhost, pool: pool(layout.stomp) };
-  const security = { provider: "psk", psk: randomBytes(8).toString("hex") } as const;
-  const clientConfig = await writeClientConfig(join(dir, "client"), {
-    identity: "phobos-bench-client",
-    broker,
-    security,
-  });
-  const site: Site = {
-    kind: "rabbitmq",
-    dir,
-    broker,
-    security,
-    clientConfig,
-    rabbit: undefined,
+  const site = await siteOnBroker("rabbitmq", dir, broker, {
     brokerPid: undefined,
-    serverConfig: (identity, extra) =>
-      writeServerConfig(join(dir, `server-${identity}`), {
-        identity,
-        broker,
-        security,
-        ...(extra === undefined ? {} : { extra }),
-      }),
     dispose: () => rm(dir, { recursive: true, force: true }),
-  };
+  });
   const beamPid = (i: number): number | undefined => {
     try {
       return Number(readFileSync(join(layout.dir, `c${i}`, "pid"), "utf8").trim());

@@ -117,6 +117,30 @@ export async function openSite(kind: BrokerKind, options: { port?: number } = {}
     vhost: "/",
     pool: [{ host: "127.0.0.1", port, user: "bench", password }],
   };
+  return siteOnBroker(kind, dir, broker, {
+    brokerPid: child.pid,
+    async dispose() {
+      if (child.exitCode === null) {
+        const gone = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await gone;
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  });
+}
+
+/**
+ * A site on a broker reached by address rather than through a RabbitMQ vhost
+ * fleet: a fresh psk, the client's config in `dir`, server configs written
+ * there on demand.
+ */
+export async function siteOnBroker(
+  kind: BrokerKind,
+  dir: string,
+  broker: BrokerSettings,
+  owner: { brokerPid: number | undefined; dispose(): Promise<void> },
+): Promise<Site> {
   const security: SecuritySettings = { provider: "psk", psk: randomBytes(8).toString("hex") };
   const clientConfig = await writeClientConfig(join(dir, "client"), {
     identity: "phobos-bench-client",
@@ -130,7 +154,7 @@ export async function openSite(kind: BrokerKind, options: { port?: number } = {}
     security,
     clientConfig,
     rabbit: undefined,
-    brokerPid: child.pid,
+    brokerPid: owner.brokerPid,
     serverConfig: (identity, extra) =>
       writeServerConfig(join(dir, `server-${identity}`), {
         identity,
@@ -138,14 +162,7 @@ export async function openSite(kind: BrokerKind, options: { port?: number } = {}
         security,
         ...(extra === undefined ? {} : { extra }),
       }),
-    async dispose() {
-      if (child.exitCode === null) {
-        const gone = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        await gone;
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
+    dispose: () => owner.dispose(),
   };
 }
 
