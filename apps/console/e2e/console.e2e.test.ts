@@ -107,6 +107,23 @@ async function rowsFrom(senders: readonly string[]): Promise<Map<string, { statu
   return rows;
 }
 
+/** The request whose results the run page shows, if any. */
+async function shownRequest(): Promise<string | null> {
+  const shown = page.getByTestId("running-request");
+  return (await shown.count()) > 0 ? shown.getAttribute("data-request") : null;
+}
+
+/**
+ * Waits until the run page follows a request other than `previous`: until the
+ * server accepts a new one, the previous request's rows stay on the page.
+ */
+async function followsNewRequest(previous: string | null): Promise<void> {
+  await until("the new request's results", async () => {
+    const id = await shownRequest();
+    return id !== null && id !== previous ? id : undefined;
+  });
+}
+
 async function chooseAction(agent: string, action: string): Promise<void> {
   await page.locator('select[name="agent"]').selectOption(agent);
   // Options are matched by their text: Preact sets an option's value as a property, not an attribute.
@@ -236,7 +253,9 @@ describe("the console in Chromium", () => {
     await shot("07-validation-as-typed");
     await input.fill("bash");
     await error.waitFor({ state: "detached" });
+    const previous = await shownRequest();
     await page.getByRole("button", { name: "Run", exact: true }).click();
+    await followsNewRequest(previous);
     const rows = await rowsFrom(NODES.map((n) => n.identity));
     for (const node of NODES) {
       expect(rows.get(node.identity)?.status).toBe("OK");

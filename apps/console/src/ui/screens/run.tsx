@@ -202,13 +202,13 @@ export function RunScreen({
         />
       )}
       {running && (
-        <>
+        <div data-testid="running-request" data-request={running.id}>
           <p class="muted">
             Request <a href={href({ screen: "request", id: running.id })}>{running.id}</a> to{" "}
             {describeFilter(filterSpec(filter))}
           </p>
           <LiveResults key={running.id} id={running.id} action={running.action} />
-        </>
+        </div>
       )}
     </section>
   );
