@@ -15,6 +15,7 @@ import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type HeadlessChromium, launchChromium } from "@phobos/interop/chromium";
+import { eventually } from "@phobos/testing";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { NODES, startTestSite, type TestSite } from "../src/server/__fixtures__/test-site.js";
@@ -39,15 +40,8 @@ type Login = "alice" | "bob";
 const password = (login: Login) => `${login}-password`;
 
 /** Polls `check` until it returns a value; generous, for a loaded CI machine. */
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = WAIT): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = WAIT) =>
+  eventually(check, what, timeoutMs);
 
 async function signIn(login: Login): Promise<void> {
   await page.goto(site.consoleUrl);

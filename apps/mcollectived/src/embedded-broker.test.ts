@@ -6,6 +6,7 @@
  */
 import net from "node:net";
 import { ConfigError, configFromText, createLogger, type LogLevel } from "@phobos/core";
+import { eventually } from "@phobos/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./embedded-broker.js";
 
@@ -59,14 +60,6 @@ function login(port: number): Promise<string> {
   });
 }
 
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe("plugin.broker.* limits", () => {
   it("passes the pre-auth limits to the broker it starts", async () => {
     broker = await startEmbeddedBroker(
@@ -82,7 +75,12 @@ describe("plugin.broker.* limits", () => {
     const port = broker?.port ?? 0;
     const flood: Array<{ closed: () => boolean }> = [];
     for (let i = 0; i < 6; i++) flood.push(await idle(port, "127.0.0.2"));
-    await eventually(() => flood.filter((s) => s.closed()).length === 4, "4 idle sockets closed");
+    await eventually(
+      () => (flood.filter((s) => s.closed()).length === 4 ? true : undefined),
+      "4 idle sockets closed",
+      60_000,
+      20,
+    );
     expect(flood.map((s) => s.closed())).toEqual([true, true, true, true, false, false]);
     expect(await login(port)).toBe("CONNECTED");
     expect(

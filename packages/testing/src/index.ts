@@ -20,6 +20,7 @@ export { type Check, ConformanceError } from "./check.js";
 export * from "./connector.js";
 export * from "./data.js";
 export * from "./discovery.js";
+export { eventually } from "./eventually.js";
 export * from "./facts.js";
 export {
   createStubServices,

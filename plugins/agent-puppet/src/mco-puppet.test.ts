@@ -11,6 +11,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RubyFleet, type RubyFleetNode, startRubyFleet } from "@phobos/interop";
+import { eventually } from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPuppetSite, type PuppetSite } from "./__fixtures__/puppet-site.js";
 
@@ -27,13 +28,9 @@ const nodeLines = (text: string) =>
     .map((l) => l.trim())
     .sort();
 
-async function waitFor(check: () => Promise<boolean>, what: string) {
-  for (let i = 0; i < 900; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
+/** Puppet runs take their time on a loaded machine: the bound only stops a hang. */
+const waitFor = (check: () => Promise<boolean>, what: string) =>
+  eventually(async () => ((await check()) ? true : undefined), what, 90_000);
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "phobos-mco-puppet-"));

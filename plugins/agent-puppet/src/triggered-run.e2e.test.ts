@@ -10,6 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RubyFleet, startRubyFleet } from "@phobos/interop";
+import { eventually } from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPuppetSite, type PuppetSite } from "./__fixtures__/puppet-site.js";
 
@@ -20,13 +21,9 @@ let failing: string;
 
 const mco = (args: string[]) => fleet.mco(["puppet", ...args, "-I", "pf1"], { implementation: "phobos" });
 
-async function waitFor(check: () => Promise<boolean>, what: string) {
-  for (let i = 0; i < 900; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
+/** Puppet runs take their time on a loaded machine: the bound only stops a hang. */
+const waitFor = (check: () => Promise<boolean>, what: string) =>
+  eventually(async () => ((await check()) ? true : undefined), what, 90_000);
 
 const WHY = "Error: Could not run: No more routes to ca";
 

@@ -8,12 +8,13 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
 import { ConfigError, ConnectorError, type InboundMessage } from "@phobos/core";
+import { eventually } from "@phobos/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { until as untilWithin, useTestVhost } from "./__fixtures__/test-vhost.js";
+import { useTestVhost } from "./__fixtures__/test-vhost.js";
 
 const { name, password, admin, ports, peer } = useTestVhost("phobos-amqp-test", "AMQP transport tests");
 const until = <T>(probe: () => T | undefined, what: string, timeoutMs = 10_000) =>
-  untilWithin(probe, what, timeoutMs);
+  eventually(probe, what, timeoutMs, 20);
 const servers: Server[] = [];
 
 afterAll(() => {

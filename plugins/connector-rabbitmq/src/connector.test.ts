@@ -8,7 +8,7 @@
 import { connect, createServer } from "node:net";
 import { type RunningBroker, startBroker } from "@phobos/broker";
 import { ConnectorError, type InboundMessage } from "@phobos/core";
-import { type OpenPlugin, openPlugin } from "@phobos/testing";
+import { eventually, type OpenPlugin, openPlugin } from "@phobos/testing";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import rabbitmq from "./connector.js";
 
@@ -69,15 +69,8 @@ async function connector(ports: number[], identity: string, extra: Record<string
   return { connector: plugin.instance, received, lines };
 }
 
-async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(probe: () => T | undefined, what: string, timeoutMs = 5_000) =>
+  eventually(probe, what, timeoutMs, 20);
 
 const text = (m: InboundMessage) => Buffer.from(m.body).toString();
 

@@ -8,11 +8,12 @@
 import { randomBytes } from "node:crypto";
 import { ConfigError, type InboundMessage } from "@phobos/core";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "@phobos/stomp-client";
+import { eventually } from "@phobos/testing";
 import { describe, expect, it } from "vitest";
-import { until as untilWithin, useTestVhost } from "./__fixtures__/test-vhost.js";
+import { useTestVhost } from "./__fixtures__/test-vhost.js";
 
 const { peer } = useTestVhost("phobos-size-test", "max_message_size tests");
-const until = <T>(probe: () => T | undefined, what: string) => untilWithin(probe, what, 20_000);
+const until = <T>(probe: () => T | undefined, what: string) => eventually(probe, what, 20_000, 20);
 
 const text = (m: InboundMessage) => Buffer.from(m.body).toString("latin1");
 const request = (body: Uint8Array) =>

@@ -7,8 +7,9 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeClientConfig, writeServerConfig } from "@phobos/interop";
+import { eventually } from "@phobos/testing";
 import { freePortIn } from "./ports.js";
-import { type Started, start, waitFor } from "./processes.js";
+import { type Started, start } from "./processes.js";
 
 export interface SiteOptions {
   /** The mcollectived executable: the workspace's, or a globally installed one. */
@@ -58,8 +59,11 @@ export async function startSite(o: SiteOptions): Promise<Site> {
   const log = join(home, "mcollectived.log");
   const ready = new RegExp(`Phobos mcollectived ready as ${o.identity}`);
   try {
-    await waitFor(`${o.mcollectived} to start`, async () =>
-      ready.test(await readFile(log, "utf8")) ? true : undefined,
+    await eventually(
+      async () => (ready.test(await readFile(log, "utf8")) ? true : undefined),
+      `${o.mcollectived} to start`,
+      120_000,
+      250,
     );
   } catch (err) {
     const text = await readFile(log, "utf8").catch(() => "");

@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { type Started, start, waitFor } from "./processes.js";
+import { eventually } from "@phobos/testing";
+import { type Started, start } from "./processes.js";
 
 export interface LocalRegistry {
   url: string;
@@ -73,8 +74,11 @@ export async function startLocalRegistry(dir: string, port: number): Promise<Loc
     verdaccio = undefined;
   };
   try {
-    await waitFor("Verdaccio to answer /-/ping", async () =>
-      (await fetch(`${url}-/ping`)).ok ? true : undefined,
+    await eventually(
+      async () => ((await fetch(`${url}-/ping`)).ok ? true : undefined),
+      "Verdaccio to answer /-/ping",
+      120_000,
+      250,
     );
     const user = await fetch(`${url}-/user/org.couchdb.user:release`, {
       method: "PUT",

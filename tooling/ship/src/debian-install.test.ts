@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { eventually } from "@phobos/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDebs, DEB_PACKAGES } from "./build-debs.js";
 import { type BuiltTree, buildExecutables } from "./build-executables.js";
@@ -29,7 +30,6 @@ import {
   RUBY_PACKAGES,
   rubyState,
   run,
-  waitFor,
 } from "./system.js";
 
 const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -240,14 +240,15 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
     const tail = (file: string) =>
       existsSync(file) ? readFileSync(file, "utf8").split("\n").slice(-15).join("\n") : `${file}: absent`;
     try {
-      await waitFor(
-        "phobos-mco ping to see the daemon",
+      await eventually(
         () => {
           const ping = run("/usr/bin/phobos-mco", ["ping"], env);
           last = `${ping.stdout}${ping.stderr}`;
           return ping.stdout.includes(IDENTITY) ? ping.stdout : undefined;
         },
+        "phobos-mco ping to see the daemon",
         300_000,
+        500,
       );
     } catch (err) {
       const logs = [
@@ -302,13 +303,14 @@ describe("Debian packages (needs root and debhelper, lintian, systemd: tooling/s
     const base = `http://127.0.0.1:${consolePort}`;
     const log = () =>
       existsSync("/var/log/phobos/console.log") ? readFileSync("/var/log/phobos/console.log", "utf8") : "";
-    const page = await waitFor(
-      "the console's login page",
+    const page = await eventually(
       async () => {
         const answer = await fetch(`${base}/`).catch(() => undefined);
         return answer?.ok ? await answer.text() : undefined;
       },
+      "the console's login page",
       120_000,
+      500,
     ).catch((err: Error) => {
       throw new Error(`${err.message}\n${log()}`, { cause: err });
     });

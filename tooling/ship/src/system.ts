@@ -95,26 +95,6 @@ export function appendLines(file: string, lines: string[]): void {
   appendFileSync(file, `\n# ship test (operator edit)\n${lines.join("\n")}\n`);
 }
 
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`gave up waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-    await sleep(500);
-  }
-}
-
 export function isRoot(): boolean {
   return process.getuid?.() === 0;
 }

@@ -11,6 +11,8 @@ import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { phobosCommand } from "@phobos/interop";
 
+export { eventually } from "@phobos/testing";
+
 const live = new Set<ChildProcess>();
 process.on("exit", () => {
   for (const child of live) child.kill("SIGKILL");
@@ -109,28 +111,4 @@ export async function logLines(file: string, pattern: RegExp, from = 0): Promise
     .slice(from)
     .split("\n")
     .filter((l) => pattern.test(l));
-}
-
-/** Polls `probe` until it returns something other than undefined. */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `${what}: not within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ""}`,
-      );
-    }
-    await sleep(100);
-  }
 }

@@ -87,14 +87,3 @@ export function useTestVhost(prefix: string, description: string) {
 
   return { name, password, admin, ports, peer };
 }
-
-/** Polls `probe` until it gives a value; fails only past a deadline that means "never". */
-export async function until<T>(probe: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
