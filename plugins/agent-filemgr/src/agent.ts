@@ -2,7 +2,7 @@ import type { Stats } from "node:fs";
 import { lstat, open, readdir, stat, unlink, utimes } from "node:fs/promises";
 import { isAbsolute } from "node:path";
 import { defineAgent, RpcAbortedError, type RpcReply, type RpcRequest, rubyTimeToS } from "@phobos/core";
-import { fileType, md5File } from "@phobos/server";
+import { absentFileStatus, fileType, md5File } from "@phobos/server";
 import { rubyErrnoText } from "./errno.js";
 
 /** MCollective's default when neither the request nor `plugin.filemgr.touch_file` names a file. */
@@ -74,23 +74,7 @@ function createFilemgr(ctx: import("@phobos/core").ServerPluginContext) {
 
       async status(request: RpcRequest, reply: RpcReply) {
         const file = fileFor(request);
-        Object.assign(reply.data, {
-          name: file,
-          output: "not present",
-          type: "unknown",
-          mode: "0000",
-          present: 0,
-          size: 0,
-          mtime: 0,
-          ctime: 0,
-          atime: 0,
-          mtime_seconds: 0,
-          ctime_seconds: 0,
-          atime_seconds: 0,
-          md5: 0,
-          uid: 0,
-          gid: 0,
-        });
+        Object.assign(reply.data, absentFileStatus(file));
         let s: Stats | undefined;
         try {
           // Present means the link resolves (File.exists?); a link itself is then described.

@@ -1,7 +1,7 @@
 import type { Stats } from "node:fs";
 import { lstat, stat } from "node:fs/promises";
 import { type DataValue, defineData } from "@phobos/core";
-import { fileType, md5File } from "@phobos/server";
+import { absentFileStatus, fileType, md5File } from "@phobos/server";
 
 const pad = (n: number) => String(n).padStart(2, "0");
 /** Ruby's `strftime("%F %T")` in local time. */
@@ -15,23 +15,7 @@ export default defineData({
   create: () => ({
     async query(argument) {
       const file = String(argument);
-      const result: Record<string, DataValue> = {
-        name: file,
-        output: "not present",
-        type: "unknown",
-        mode: "0000",
-        present: 0,
-        size: 0,
-        mtime: 0,
-        ctime: 0,
-        atime: 0,
-        mtime_seconds: 0,
-        ctime_seconds: 0,
-        atime_seconds: 0,
-        md5: 0,
-        uid: 0,
-        gid: 0,
-      };
+      const result: Record<string, DataValue> = absentFileStatus(file);
       let s: Stats;
       try {
         const link = await lstat(file);
