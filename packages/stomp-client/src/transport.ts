@@ -1,5 +1,5 @@
 import { ConnectorError, type ConnectorState, type Logger } from "@phobos/core";
-import { Client, type IMessage, Versions } from "@stomp/stompjs";
+import { Client, Versions } from "@stomp/stompjs";
 import { ReconnectBackOff, type ReconnectPolicy } from "./back-off.js";
 import { connectWithin } from "./connect-deadline.js";
 import type { DroppedFrame } from "./frame-reader.js";
@@ -123,7 +123,8 @@ export class StompTransport {
           this.#opts.log.error(line);
         }
       },
-      onUnhandledMessage: (message) => this.#deliver(message),
+      // MESSAGE frames reach #deliver from the socket's frame reader, not through stompjs.
+      onUnhandledMessage: (message) => this.#deliver(message.headers, message.binaryBody ?? EMPTY),
       onWebSocketError: () => {},
     });
   }
@@ -227,6 +228,7 @@ export class StompTransport {
       frames: {
         maxBodyBytes: this.#opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
         dropped: (frame) => this.#dropped(frame),
+        message: (headers, body) => this.#deliver(headers, body),
       },
     });
     this.#socket = socket;
@@ -313,7 +315,10 @@ export class StompTransport {
   #sendSubscribe(id: string): void {
     const s = this.#subscriptions.get(id);
     if (!s) return;
-    this.#client.subscribe(s.destination, (m) => this.#deliver(m), { ...s.headers, id });
+    this.#client.subscribe(s.destination, (m) => this.#deliver(m.headers, m.binaryBody ?? EMPTY), {
+      ...s.headers,
+      id,
+    });
   }
 
   #dropped({ command, destination, size }: DroppedFrame): void {
@@ -326,13 +331,12 @@ export class StompTransport {
     this.#opts.log.warn(`Dropped ${what}: over the limit of ${limit} bytes${setting}`);
   }
 
-  #deliver(message: IMessage): void {
+  #deliver(headers: Record<string, string>, body: Uint8Array): void {
     try {
-      const body = this.#socket?.takeBody(message.headers) ?? message.binaryBody ?? EMPTY;
-      this.#onMessage({ headers: message.headers, body });
+      this.#onMessage({ headers, body });
     } catch (err) {
       this.#opts.log.error(
-        `handling a message from ${message.headers.destination ?? "?"} failed: ${(err as Error).stack}`,
+        `handling a message from ${headers.destination ?? "?"} failed: ${(err as Error).stack}`,
       );
     }
   }
