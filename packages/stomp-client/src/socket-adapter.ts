@@ -104,6 +104,7 @@ export class TcpStompSocket {
     if (this.readyState !== OPEN) return;
     this.#batch();
     if (typeof data === "string") this.#socket.write(data, "utf8");
+    else if (data instanceof Uint8Array) this.#socket.write(data);
     else if (ArrayBuffer.isView(data))
       this.#socket.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     else this.#socket.write(new Uint8Array(data as ArrayBuffer));

@@ -4,6 +4,7 @@ import { ReconnectBackOff, type ReconnectPolicy } from "./back-off.js";
 import { connectWithin } from "./connect-deadline.js";
 import type { DroppedFrame } from "./frame-reader.js";
 import { Outbox } from "./outbox.js";
+import { sendFrame } from "./send-frame.js";
 import { DEFAULT_MAX_MESSAGE_BYTES, type StompPoolHost } from "./pool.js";
 import { TcpStompSocket } from "./socket-adapter.js";
 
@@ -342,12 +343,11 @@ export class StompTransport {
   }
 
   #publish(destination: string, headers: Record<string, string>, body: Uint8Array): void {
-    this.#client.publish({
-      destination,
-      // The stomp gem tags every frame like this; peers may look at it.
-      headers: { ...headers, "content-type": "text/plain; charset=UTF-8" },
-      binaryBody: body,
-    });
+    // stompjs's own check and words: a frame sent now would go nowhere.
+    if (!this.#client.connected || !this.#socket) throw new TypeError("There is no underlying STOMP connection");
+    // The stomp gem tags every frame like this; peers may look at it.
+    const tagged = { ...headers, "content-type": "text/plain; charset=UTF-8" };
+    this.#socket.send(sendFrame(destination, tagged, body, this.#client.connectedVersion === "1.2"));
   }
 
   /** The recent failures an error message names; a daemon retrying for days keeps only the last few. */
