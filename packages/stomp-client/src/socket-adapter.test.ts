@@ -83,16 +83,17 @@ describe("TcpStompSocket", () => {
       s.send("SEND\n\nD\0");
       await new Promise((r) => setImmediate(r));
       expect(writev).toHaveBeenCalledTimes(1);
+      const want = "SEND\n\nA\0SEND\n\nB\0SEND\n\nC\0SEND\n\nD\0";
+      const deadline = Date.now() + 2_000;
+      while (Buffer.concat(toServer).length < want.length && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(Buffer.concat(toServer).toString("latin1")).toBe(want);
     } finally {
       writev.mockRestore();
+      // A failed expectation must not leave the server waiting on this connection.
+      s.terminate();
     }
-    const want = "SEND\n\nA\0SEND\n\nB\0SEND\n\nC\0SEND\n\nD\0";
-    const deadline = Date.now() + 2_000;
-    while (Buffer.concat(toServer).length < want.length && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    expect(Buffer.concat(toServer).toString("latin1")).toBe(want);
-    s.close();
   });
 
   it("speaks TLS when the target has tls options", async () => {
