@@ -3,7 +3,12 @@ import { FrameImpl } from "@stomp/stompjs";
 import { describe, expect, it } from "vitest";
 import { sendFrame } from "./send-frame.js";
 
-function stompjsFrame(destination: string, headers: Record<string, string>, body: Uint8Array, escaping: boolean) {
+function stompjsFrame(
+  destination: string,
+  headers: Record<string, string>,
+  body: Uint8Array,
+  escaping: boolean,
+) {
   const frame = new FrameImpl({
     command: "SEND",
     headers: Object.assign({ destination }, headers),

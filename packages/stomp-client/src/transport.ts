@@ -4,8 +4,8 @@ import { ReconnectBackOff, type ReconnectPolicy } from "./back-off.js";
 import { connectWithin } from "./connect-deadline.js";
 import type { DroppedFrame } from "./frame-reader.js";
 import { Outbox } from "./outbox.js";
-import { sendFrame } from "./send-frame.js";
 import { DEFAULT_MAX_MESSAGE_BYTES, type StompPoolHost } from "./pool.js";
+import { sendFrame } from "./send-frame.js";
 import { TcpStompSocket } from "./socket-adapter.js";
 
 export type { StompPoolHost } from "./pool.js";
@@ -344,7 +344,8 @@ export class StompTransport {
 
   #publish(destination: string, headers: Record<string, string>, body: Uint8Array): void {
     // stompjs's own check and words: a frame sent now would go nowhere.
-    if (!this.#client.connected || !this.#socket) throw new TypeError("There is no underlying STOMP connection");
+    if (!this.#client.connected || !this.#socket)
+      throw new TypeError("There is no underlying STOMP connection");
     // The stomp gem tags every frame like this; peers may look at it.
     const tagged = { ...headers, "content-type": "text/plain; charset=UTF-8" };
     this.#socket.send(sendFrame(destination, tagged, body, this.#client.connectedVersion === "1.2"));
