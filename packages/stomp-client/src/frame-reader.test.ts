@@ -1,37 +1,23 @@
 /**
  * The frame reader in front of stompjs: whatever the chunking, stompjs gets
- * whole frames and heart-beats, MESSAGE bodies travel beside it, and a body
- * over the limit is counted and skipped as it arrives, with the stream read on.
+ * whole frames and heart-beats, MESSAGE frames are parsed once and delivered
+ * beside it, and a body over the limit is counted and skipped as it arrives,
+ * with the stream read on.
  */
-import { describe, expect, it } from "vitest";
-import {
-  BODY_REF_HEADER,
-  type DroppedFrame,
-  MAX_HEADER_BYTES,
-  StompFrameReader,
-  StompFramingError,
-} from "./frame-reader.js";
 
-/** A reader whose forwarded frames are taken apart as stompjs would, bodies taken as the transport does. */
+import { FrameImpl } from "@stomp/stompjs";
+import { describe, expect, it } from "vitest";
+import { type DroppedFrame, MAX_HEADER_BYTES, StompFrameReader, StompFramingError } from "./frame-reader.js";
+
+/** A reader recording what it forwards to stompjs and the messages it delivers. */
 function harness(maxBodyBytes: number) {
   const forwarded: string[] = [];
   const messages: { headers: Record<string, string>; body: string }[] = [];
   const dropped: DroppedFrame[] = [];
   const reader: StompFrameReader = new StompFrameReader({
     maxBodyBytes,
-    forward(bytes) {
-      const text = Buffer.from(bytes).toString("latin1");
-      forwarded.push(text);
-      if (!text.startsWith("MESSAGE\n")) return;
-      const [head = ""] = text.split("\n\n");
-      const headers: Record<string, string> = {};
-      for (const line of head.split("\n").slice(1)) {
-        const colon = line.indexOf(":");
-        headers[line.slice(0, colon)] ??= line.slice(colon + 1);
-      }
-      const body = reader.takeBody(headers);
-      messages.push({ headers, body: Buffer.from(body ?? new Uint8Array()).toString("latin1") });
-    },
+    forward: (bytes) => forwarded.push(Buffer.from(bytes).toString("latin1")),
+    message: (headers, body) => messages.push({ headers, body: Buffer.from(body).toString("latin1") }),
     dropped: (frame) => dropped.push(frame),
   });
   return { reader, forwarded, messages, dropped };
@@ -61,10 +47,72 @@ describe("StompFrameReader", () => {
         ["/queue/q", "second"],
       ]);
       expect(dropped).toEqual([]);
-      // stompjs sees an empty body; the reference header is gone once taken.
-      expect(messages[0]?.headers["content-length"]).toBe("0");
-      expect(messages[0]?.headers).not.toHaveProperty(BODY_REF_HEADER);
+      expect(messages[0]?.headers["content-length"]).toBe(String(Buffer.byteLength(body, "latin1")));
     }
+  });
+
+  it("reads many frames from one chunk, and frames split anywhere across chunks, heart-beats between", () => {
+    const frames = Array.from({ length: 50 }, (_, i) => message(`/queue/q${i}`, `body ${i}\0x`));
+    const stream = frames.join("\n");
+    for (const size of [1, 5, 13, 100, stream.length]) {
+      const { reader, messages, forwarded } = harness(1024);
+      feed(reader, stream, size);
+      expect(
+        messages.map((m) => m.headers.destination),
+        `chunks of ${size}`,
+      ).toEqual(frames.map((_, i) => `/queue/q${i}`));
+      expect(messages.every((m, i) => m.body === `body ${i}\0x`)).toBe(true);
+      // stompjs parses no MESSAGE: it only sees heart-beats, which keep it knowing the broker is alive.
+      expect(forwarded.every((f) => /^[\r\n]+$/.test(f))).toBe(true);
+    }
+  });
+
+  it("ends a head at a blank line however CRs and chunk borders fall", () => {
+    const stream =
+      "MESSAGE\r\ndestination:/queue/a\r\ncontent-length:2\r\n\r\nab\0MESSAGE\ndestination:/queue/b\n\r\ncd\0";
+    for (let size = 1; size <= stream.length; size++) {
+      const { reader, messages } = harness(1024);
+      feed(reader, stream, size);
+      expect(
+        messages.map((m) => [m.headers.destination, m.body]),
+        `chunks of ${size}`,
+      ).toEqual([
+        ["/queue/a", "ab"],
+        ["/queue/b", "cd"],
+      ]);
+    }
+  });
+
+  it("makes a MESSAGE's headers as stompjs does: first wins, trimmed, CRs dropped, unescaped only under 1.2", () => {
+    const head =
+      "MESSAGE\nsubscription:s\ndestination: /queue/a\\c1 \nx-a:b:c\nx-r:a\rb\r\ndestination:/queue/second\nx-é:ü\nno colon\n";
+    const frame = `${head}content-length:0\n\n\0`;
+    const stompjs = (escaped: boolean) => {
+      const lines = head
+        .split("\n")
+        .slice(1, -1)
+        .filter((l) => l.includes(":"));
+      const raw = lines.map((l) => [
+        l.slice(0, l.indexOf(":")),
+        l.slice(l.indexOf(":") + 1).replaceAll("\r", ""),
+      ]);
+      raw.push(["content-length", "0"]);
+      return FrameImpl.fromRawFrame(
+        { command: "MESSAGE", headers: raw as [string, string][], binaryBody: new Uint8Array() },
+        escaped,
+      ).headers;
+    };
+    for (const version of ["1.1", "1.2"]) {
+      const { reader, messages } = harness(1024);
+      reader.push(Buffer.from(`CONNECTED\nversion:${version}\n\n\0${frame}`));
+      expect(messages[0]?.headers, version).toEqual(stompjs(version === "1.2"));
+    }
+    const { reader, messages } = harness(1024);
+    reader.push(Buffer.from(`CONNECTED\nversion:1.2\n\n\0${frame}`));
+    expect(messages[0]?.headers.destination).toBe("/queue/a:1");
+    expect(messages[0]?.headers["x-a"]).toBe("b:c");
+    expect(messages[0]?.headers["x-r"]).toBe("ab");
+    expect(messages[0]?.headers["x-é"]).toBe("ü");
   });
 
   it("reads a body without content-length up to its NUL", () => {

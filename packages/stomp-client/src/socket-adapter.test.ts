@@ -5,11 +5,11 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { type AddressInfo, createServer, type Socket } from "node:net";
+import { type AddressInfo, createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer as createTlsServer } from "node:tls";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { TcpStompSocket } from "./socket-adapter.js";
 
 const servers: ReturnType<typeof createServer>[] = [];
@@ -62,6 +62,38 @@ describe("TcpStompSocket", () => {
     s.close();
     await closed;
     expect(s.readyState).toBe(3);
+  });
+
+  it("sends the frames of one tick in one write, in order, and later frames in a write of their own", async () => {
+    const toServer: Buffer[] = [];
+    const port = await server((peer) => peer.on("data", (c) => toServer.push(c)));
+    const s = new TcpStompSocket({ host: "127.0.0.1", port });
+    await event<void>((resolve) => {
+      s.onopen = () => resolve();
+    });
+    // The real writev runs: the spy only counts the calls.
+    const writev = vi.spyOn(Socket.prototype as unknown as { _writev: () => void }, "_writev");
+    try {
+      s.send(Buffer.from("SEND\n\nA\0"));
+      s.send("SEND\n\nB\0");
+      s.send(new Uint8Array(Buffer.from("SEND\n\nC\0")).buffer);
+      await new Promise((r) => setImmediate(r));
+      expect(writev).toHaveBeenCalledTimes(1);
+      expect((writev.mock.calls[0] as unknown[])[0]).toHaveLength(3);
+      s.send("SEND\n\nD\0");
+      await new Promise((r) => setImmediate(r));
+      expect(writev).toHaveBeenCalledTimes(1);
+      const want = "SEND\n\nA\0SEND\n\nB\0SEND\n\nC\0SEND\n\nD\0";
+      const deadline = Date.now() + 2_000;
+      while (Buffer.concat(toServer).length < want.length && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(Buffer.concat(toServer).toString("latin1")).toBe(want);
+    } finally {
+      writev.mockRestore();
+      // A failed expectation must not leave the server waiting on this connection.
+      s.terminate();
+    }
   });
 
   it("speaks TLS when the target has tls options", async () => {

@@ -14,10 +14,14 @@ export interface SocketTarget {
   tls?: ConnectionOptions;
   /**
    * Frame the bytes before stompjs sees them: bodies over `maxBodyBytes` are
-   * skipped as they arrive and reported to `dropped`; MESSAGE bodies come from
-   * {@link TcpStompSocket.takeBody}. Without it, bytes go through untouched.
+   * skipped as they arrive and reported to `dropped`; MESSAGE frames go to
+   * `message`, not through stompjs. Without it, bytes go through untouched.
    */
-  frames?: { maxBodyBytes: number; dropped(frame: DroppedFrame): void };
+  frames?: {
+    maxBodyBytes: number;
+    dropped(frame: DroppedFrame): void;
+    message(headers: Record<string, string>, body: Uint8Array): void;
+  };
 }
 
 /** stompjs wants an ArrayBuffer holding exactly the bytes: a view on a shared pool is copied. */
@@ -46,6 +50,7 @@ export class TcpStompSocket {
   lastError: Error | undefined;
   readonly #socket: Socket;
   readonly #reader: StompFrameReader | undefined;
+  #corked = false;
 
   constructor(target: SocketTarget) {
     this.url = `${target.tls ? "stomp+ssl" : "stomp"}://${target.host}:${target.port}`;
@@ -64,6 +69,11 @@ export class TcpStompSocket {
       ? new StompFrameReader({
           maxBodyBytes: frames.maxBodyBytes,
           forward: (bytes) => this.onmessage?.({ data: arrayBufferOf(bytes) }),
+          // stompjs stops listening (onmessage becomes a no-op) only right before it
+          // closes the socket: past that, a MESSAGE must not be delivered either.
+          message: (headers, body) => {
+            if (this.readyState === OPEN && this.onmessage) frames.message(headers, body);
+          },
           dropped: (frame) => frames.dropped(frame),
         })
       : undefined;
@@ -90,17 +100,29 @@ export class TcpStompSocket {
     });
   }
 
-  /** The body of the MESSAGE frame stompjs is delivering (with `frames`); removes the header that named it. */
-  takeBody(headers: Record<string, string>): Uint8Array | undefined {
-    return this.#reader?.takeBody(headers);
-  }
-
   send(data: string | ArrayBufferLike | ArrayBufferView): void {
     if (this.readyState !== OPEN) return;
+    this.#batch();
     if (typeof data === "string") this.#socket.write(data, "utf8");
+    else if (data instanceof Uint8Array) this.#socket.write(data);
     else if (ArrayBuffer.isView(data))
       this.#socket.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     else this.#socket.write(new Uint8Array(data as ArrayBuffer));
+  }
+
+  /**
+   * Frames sent in one tick (a subscription burst, an outbox flush, a request
+   * to many nodes) leave in one write: each write costs a system call and, on
+   * the broker's side, a read.
+   */
+  #batch(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    this.#socket.cork();
+    process.nextTick(() => {
+      this.#corked = false;
+      this.#socket.uncork();
+    });
   }
 
   close(): void {

@@ -1,10 +1,11 @@
 import { ConnectorError, type ConnectorState, type Logger } from "@phobos/core";
-import { Client, type IMessage, Versions } from "@stomp/stompjs";
+import { Client, Versions } from "@stomp/stompjs";
 import { ReconnectBackOff, type ReconnectPolicy } from "./back-off.js";
 import { connectWithin } from "./connect-deadline.js";
 import type { DroppedFrame } from "./frame-reader.js";
 import { Outbox } from "./outbox.js";
 import { DEFAULT_MAX_MESSAGE_BYTES, type StompPoolHost } from "./pool.js";
+import { sendFrame } from "./send-frame.js";
 import { TcpStompSocket } from "./socket-adapter.js";
 
 export type { StompPoolHost } from "./pool.js";
@@ -123,7 +124,8 @@ export class StompTransport {
           this.#opts.log.error(line);
         }
       },
-      onUnhandledMessage: (message) => this.#deliver(message),
+      // MESSAGE frames reach #deliver from the socket's frame reader, not through stompjs.
+      onUnhandledMessage: (message) => this.#deliver(message.headers, message.binaryBody ?? EMPTY),
       onWebSocketError: () => {},
     });
   }
@@ -227,6 +229,7 @@ export class StompTransport {
       frames: {
         maxBodyBytes: this.#opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
         dropped: (frame) => this.#dropped(frame),
+        message: (headers, body) => this.#deliver(headers, body),
       },
     });
     this.#socket = socket;
@@ -313,7 +316,10 @@ export class StompTransport {
   #sendSubscribe(id: string): void {
     const s = this.#subscriptions.get(id);
     if (!s) return;
-    this.#client.subscribe(s.destination, (m) => this.#deliver(m), { ...s.headers, id });
+    this.#client.subscribe(s.destination, (m) => this.#deliver(m.headers, m.binaryBody ?? EMPTY), {
+      ...s.headers,
+      id,
+    });
   }
 
   #dropped({ command, destination, size }: DroppedFrame): void {
@@ -326,24 +332,23 @@ export class StompTransport {
     this.#opts.log.warn(`Dropped ${what}: over the limit of ${limit} bytes${setting}`);
   }
 
-  #deliver(message: IMessage): void {
+  #deliver(headers: Record<string, string>, body: Uint8Array): void {
     try {
-      const body = this.#socket?.takeBody(message.headers) ?? message.binaryBody ?? EMPTY;
-      this.#onMessage({ headers: message.headers, body });
+      this.#onMessage({ headers, body });
     } catch (err) {
       this.#opts.log.error(
-        `handling a message from ${message.headers.destination ?? "?"} failed: ${(err as Error).stack}`,
+        `handling a message from ${headers.destination ?? "?"} failed: ${(err as Error).stack}`,
       );
     }
   }
 
   #publish(destination: string, headers: Record<string, string>, body: Uint8Array): void {
-    this.#client.publish({
-      destination,
-      // The stomp gem tags every frame like this; peers may look at it.
-      headers: { ...headers, "content-type": "text/plain; charset=UTF-8" },
-      binaryBody: body,
-    });
+    // stompjs's own check and words: a frame sent now would go nowhere.
+    if (!this.#client.connected || !this.#socket)
+      throw new TypeError("There is no underlying STOMP connection");
+    // The stomp gem tags every frame like this; peers may look at it.
+    const tagged = { ...headers, "content-type": "text/plain; charset=UTF-8" };
+    this.#socket.send(sendFrame(destination, tagged, body, this.#client.connectedVersion === "1.2"));
   }
 
   /** The recent failures an error message names; a daemon retrying for days keeps only the last few. */
