@@ -5,6 +5,7 @@
  * and unknown agents fail before a single frame is sent.
  */
 
+import type { EarlyConnection } from "@phobos/client";
 import {
   type ApplicationInvocation,
   type ApplicationOutput,
@@ -42,6 +43,8 @@ export interface InvocationParts {
   registry: PluginRegistry;
   applicationHelp: (name: string) => Promise<string>;
   applications: () => ApplicationSummary[];
+  /** The broker connection mco started while it loaded the application, if it did: messaging() adopts it. */
+  early?: EarlyConnection | undefined;
 }
 
 export class McoInvocation implements ApplicationInvocation {
@@ -97,7 +100,7 @@ export class McoInvocation implements ApplicationInvocation {
 
   messaging(): Promise<MessagingClient> {
     this.#messaging ??= this.loadClient().then((client) =>
-      client.connectMessaging(this.config, this.registry, this.log, this.options),
+      client.connectMessaging(this.config, this.registry, this.log, this.options, this.#parts.early),
     );
     return this.#messaging;
   }
