@@ -1,8 +1,9 @@
 /**
  * What an application's `run` gets: the parsed command line plus lazy
- * factories for the network side. Nothing connects until an application
+ * factories for the network side. No request goes out until an application
  * asks for an RpcClient or the messaging client, so `--help`, bad input
- * and unknown agents fail before a single frame is sent.
+ * and unknown agents fail before a single message is sent (the connection
+ * itself may already be open: mco starts it early, see main.ts).
  */
 
 import type { EarlyConnection } from "@phobos/client";
