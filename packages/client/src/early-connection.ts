@@ -144,6 +144,12 @@ export class EarlyConnection {
       connector.connect().catch((error: unknown) => {
         early.#failure = { error };
       });
+      // Node opens the socket on the next tick, and the connector writes CONNECT (or the AMQP
+      // header) once the event loop reports the socket connected, a turn or two later. What the
+      // caller does next, importing modules, may run as one long chain of microtasks that never
+      // yields (Node 22 reads modules synchronously), and the handshake would wait for the very
+      // loading it is meant to overlap; two turns of the loop let it get on the wire first.
+      for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
     }
     return early;
   }
