@@ -1,10 +1,12 @@
 /**
  * What an application's `run` gets: the parsed command line plus lazy
- * factories for the network side. Nothing connects until an application
+ * factories for the network side. No request goes out until an application
  * asks for an RpcClient or the messaging client, so `--help`, bad input
- * and unknown agents fail before a single frame is sent.
+ * and unknown agents fail before a single message is sent (the connection
+ * itself may already be open: mco starts it early, see main.ts).
  */
 
+import type { EarlyConnection } from "@phobos/client";
 import {
   type ApplicationInvocation,
   type ApplicationOutput,
@@ -42,6 +44,8 @@ export interface InvocationParts {
   registry: PluginRegistry;
   applicationHelp: (name: string) => Promise<string>;
   applications: () => ApplicationSummary[];
+  /** The broker connection mco started while it loaded the application, if it did: messaging() adopts it. */
+  early?: EarlyConnection | undefined;
 }
 
 export class McoInvocation implements ApplicationInvocation {
@@ -97,7 +101,7 @@ export class McoInvocation implements ApplicationInvocation {
 
   messaging(): Promise<MessagingClient> {
     this.#messaging ??= this.loadClient().then((client) =>
-      client.connectMessaging(this.config, this.registry, this.log, this.options),
+      client.connectMessaging(this.config, this.registry, this.log, this.options, this.#parts.early),
     );
     return this.#messaging;
   }

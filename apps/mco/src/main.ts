@@ -11,7 +11,7 @@
  */
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ApplicationPlugin, ApplicationSummary } from "@phobos/client";
+import type { ApplicationPlugin, ApplicationSummary, EarlyConnection } from "@phobos/client";
 import {
   type Config,
   chooseConfigFile,
@@ -40,6 +40,39 @@ const VERSION_LINE = "The Marionette Collective version 2.12.5";
 
 /** Applications that only read what is installed here: they run without a client config file. */
 const LOCAL_APPLICATIONS = new Set(["help", "completion", "plugin", "describe_filter"]);
+
+/**
+ * Whether the words could ask for help (`-h`, `--help`, `--he`, `-vh`…),
+ * read before the application's options are known, so loosely: a run that
+ * only prints help must not touch the broker, and one that cannot be sure
+ * merely connects later, as it always did.
+ */
+function mayAskForHelp(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  const words = [...argv, ...(env.MCOLLECTIVE_EXTRA_OPTS ?? "").split(/\s+/)];
+  const end = words.indexOf("--");
+  return (end < 0 ? words : words.slice(0, end)).some((w) => /^--h|^-[^-]*h/.test(w));
+}
+
+/**
+ * The broker connection of a run that will talk to the broker, started now
+ * so that its handshake overlaps loading the application, its DDLs and the
+ * security plugin; the application's messaging() adopts it. Local
+ * applications and help never connect. Resolves once the attempt is under
+ * way; problems surface when (and only if) the application asks for the
+ * broker, as they would have without it.
+ */
+async function startEarlyConnection(
+  name: string,
+  argv: readonly string[],
+  io: McoIo,
+  config: Config,
+  registry: PluginRegistry,
+  log: Logger,
+): Promise<EarlyConnection | undefined> {
+  if (LOCAL_APPLICATIONS.has(name) || mayAskForHelp(argv, io.env)) return undefined;
+  const client = await import("@phobos/client");
+  return client.EarlyConnection.start(config, registry, log);
+}
 
 /** Ends the run with an exit code, after a message already written. */
 class Exit extends Error {
@@ -145,6 +178,23 @@ async function dispatch(argv: readonly string[], io: McoIo): Promise<number> {
   }
   if (!registry.find("application", name)) unknownCommand(io, name, config, registry);
 
+  const early = await startEarlyConnection(name, argv.slice(1), io, config, registry, log);
+  try {
+    return await runApplication(name, argv, io, config, registry, log, early);
+  } finally {
+    await early?.close();
+  }
+}
+
+async function runApplication(
+  name: string,
+  argv: readonly string[],
+  io: McoIo,
+  config: Config,
+  registry: PluginRegistry,
+  log: Logger,
+  early: EarlyConnection | undefined,
+): Promise<number> {
   const who = `mco ${name}`;
   let app: Awaited<ReturnType<typeof loadShape>>;
   try {
@@ -190,6 +240,7 @@ async function dispatch(argv: readonly string[], io: McoIo): Promise<number> {
     registry,
     applications: () => summaries(registry),
     applicationHelp: helpFor,
+    early,
   });
   if (!LOCAL_APPLICATIONS.has(name)) await invocation.loadClient();
   try {

@@ -7,6 +7,7 @@
  */
 import type { Config, Logger, PluginRegistry } from "@phobos/core";
 import { createPlugin, pluginContextFor } from "@phobos/core";
+import { type EarlyConnection, openConnector } from "./early-connection.js";
 import { MessagingClient } from "./messaging.js";
 
 export const DEFAULT_CONNECTION_TIMEOUT = 10;
@@ -27,33 +28,32 @@ export interface ConnectOptions {
   user?: string | undefined;
 }
 
+/**
+ * `early`: a connection {@link EarlyConnection.start} began for this config
+ * (without a `user`), adopted instead of making one; problems it met are
+ * reported here, in the same order as without it.
+ */
 export async function connectMessaging(
   config: Config,
   registry: PluginRegistry,
   log: Logger,
   options: ConnectOptions = {},
+  early?: EarlyConnection,
 ): Promise<MessagingClient> {
-  const where = (key: string) => ({ ...config.sources.get(key), key });
-  const connectorDefinition = await registry.require("connector", config.connector, where("connector"));
-  const securityDefinition = await registry.require(
-    "security",
-    config.securityProvider,
-    where("securityprovider"),
-  );
-  const context = <T extends "connector" | "security">(type: T, name: string) =>
-    pluginContextFor(config, type, name, {
-      log: log.child(`${type}/${name}`),
-      mode: "client",
-      ...(options.user !== undefined ? { user: options.user } : {}),
-    });
-  const connector = await createPlugin(
-    connectorDefinition,
-    context("connector", config.connector),
-    registry.find("connector", config.connector) ?? {},
-  );
+  const opening = early ? early.adopt() : openConnector(config, registry, log, options.user);
+  await opening.found;
+  const securityDefinition = await registry.require("security", config.securityProvider, {
+    ...config.sources.get("securityprovider"),
+    key: "securityprovider",
+  });
+  const connector = await opening.connector();
   const security = await createPlugin(
     securityDefinition,
-    context("security", config.securityProvider),
+    pluginContextFor(config, "security", config.securityProvider, {
+      log: log.child(`security/${config.securityProvider}`),
+      mode: "client",
+      ...(options.user !== undefined ? { user: options.user } : {}),
+    }),
     registry.find("security", config.securityProvider) ?? {},
   );
   const messaging = new MessagingClient({

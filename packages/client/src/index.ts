@@ -4,6 +4,7 @@ export * from "./application.js";
 export * from "./client-input.js";
 export * from "./connect.js";
 export * from "./discoverer.js";
+export * from "./early-connection.js";
 export * from "./identity-list.js";
 export * from "./limit.js";
 export * from "./mersenne.js";

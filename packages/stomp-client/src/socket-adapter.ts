@@ -133,6 +133,23 @@ export class TcpStompSocket {
     setTimeout(() => this.#socket.destroy(), 1000).unref();
   }
 
+  /**
+   * Writes `data` as the last bytes and closes this side (FIN); resolves
+   * once every byte written so far is handed to the kernel, without waiting
+   * for the peer to close its side.
+   */
+  closeWith(data: string): Promise<void> {
+    if (this.readyState !== OPEN) return Promise.resolve();
+    this.readyState = CLOSING;
+    const flushed = new Promise<void>((resolve) => {
+      this.#socket.end(data, "utf8", () => resolve());
+      this.#socket.once("close", () => resolve());
+    });
+    // A peer that never answers our FIN must not keep the socket open forever.
+    setTimeout(() => this.#socket.destroy(), 1000).unref();
+    return flushed;
+  }
+
   terminate(): void {
     this.readyState = CLOSING;
     this.#socket.destroy();

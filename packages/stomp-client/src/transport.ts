@@ -215,8 +215,22 @@ export class StompTransport {
     this.#rejectWaiters(
       new ConnectorError(`connection to ${this.#opts.brokerName} closed before it was established`),
     );
-    await this.#client.deactivate();
+    const socket = this.#connected ? this.#socket : undefined;
     this.#connected = false;
+    if (socket) {
+      // The stomp gem's disconnect, which MCollective's connectors used: DISCONNECT without a
+      // receipt, then close. A broker handles the frames of one connection in order (RabbitMQ
+      // and ActiveMQ both do), so everything sent before the DISCONNECT is handled before it,
+      // and TCP delivers it all before our FIN. stompjs would ask for a RECEIPT and wait for it
+      // and for the broker's FIN: a round trip that proves nothing more and that every short
+      // mco run paid before it could exit. stompjs finds the socket closing and sends nothing
+      // more; its state settles once the broker closes its side.
+      const flushed = socket.closeWith("DISCONNECT\n\n\0");
+      void this.#client.deactivate();
+      await flushed;
+    } else {
+      await this.#client.deactivate();
+    }
     this.#outbox.drop("the connection was closed");
   }
 
@@ -279,7 +293,8 @@ export class StompTransport {
     // daemon reconnects in a tight loop.
     if (wasConnected) this.#backOff.disconnected();
     const reason = this.#socket?.lastError?.message ?? "connection closed";
-    if (!wasConnected) this.#noteFailure(`${this.describe()}: ${reason}`);
+    // disconnect() marks the connection gone before the broker closes its side: that is no failure.
+    if (!wasConnected && !this.#closing) this.#noteFailure(`${this.describe()}: ${reason}`);
     if (this.#closing || !this.#client.active) return;
     const delay = this.#scheduleReconnect();
     const retry = `; retrying in ${(delay / 1000).toFixed(2)}s`;

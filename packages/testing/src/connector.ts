@@ -156,10 +156,12 @@ export function connectorChecks(options: ConnectorSuiteOptions): Check[] {
   const run = hex(3);
 
   /** A set of peers for one check, all disconnected and closed at its end whatever happens. */
-  const session = async (body: (open: (peer: ConnectorPeer) => Promise<Peer>) => Promise<void>) => {
+  const session = async (
+    body: (open: (peer: ConnectorPeer, how?: { joined?: boolean }) => Promise<Peer>) => Promise<void>,
+  ) => {
     const opened: { peer?: Peer; close: () => void; connector: Connector }[] = [];
     let n = 0;
-    const open = async ({ identity, mode }: ConnectorPeer): Promise<Peer> => {
+    const open = async ({ identity, mode }: ConnectorPeer, how: { joined?: boolean } = {}): Promise<Peer> => {
       const unique = `${identity}-${run}-${++n}`;
       let connector: Connector;
       let close = () => {};
@@ -178,7 +180,10 @@ export function connectorChecks(options: ConnectorSuiteOptions): Check[] {
       const peer = new Peer(unique, connector, logErrors);
       slot.peer = peer;
       try {
-        await connector.connect({ timeoutMs });
+        // `joined`: as mco does, connect first without a deadline, then again with one while
+        // the first attempt is still under way.
+        if (how.joined) await Promise.all([connector.connect(), connector.connect({ timeoutMs })]);
+        else await connector.connect({ timeoutMs });
       } catch (err) {
         fail(`${unique}: connect() failed: ${errorText(err)}`, { cause: err });
       }
@@ -522,6 +527,33 @@ export function connectorChecks(options: ConnectorSuiteOptions): Check[] {
               lost >= 0 && peer.states.slice(lost).includes("connected"),
               `${peer.identity} reported states ${show(peer.states)}: expected the loss, then "connected"`,
             );
+          }
+        }),
+    },
+    {
+      name: "connect() while a connection is being made joins it: one connection, replies arrive once",
+      run: () =>
+        session(async (open) => {
+          const [a] = await servers(open, "join-a");
+          const client = await open({ identity: "join-client", mode: "client" }, { joined: true });
+          const alpha = agentName("join");
+          await a!.connector.subscribe(broadcastSub(alpha));
+          await routed(client, (x) => request(alpha, x), [a!], alpha);
+          const tag = `join-${hex(4)}|`;
+          await client.connector.publish(request(alpha, body(tag)));
+          const got = await a!.next(tag, timeoutMs);
+          await a!.connector.publish({ kind: "reply", body: body(`re-${tag}`), ttl: 60, request: got });
+          await client.next(`re-${tag}`, timeoutMs);
+          await sleep(quietMs);
+          ensureEqual(
+            client.tagged(`re-${tag}`).length,
+            1,
+            "replies received by the client that connected twice",
+          );
+          ensureEqual(a!.tagged(tag).length, 1, "copies of its request the daemon received");
+          // A second connection would report itself: connectors that report states report one.
+          if (client.connector.onStateChange) {
+            ensureEqual(client.states, ["connected"], "connection states of the client that connected twice");
           }
         }),
     },

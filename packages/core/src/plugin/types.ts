@@ -106,6 +106,10 @@ export interface Connector {
   /**
    * Resolves when connected. Without `timeoutMs` it keeps trying (daemons);
    * with it, it rejects with a ConnectorError naming every broker tried.
+   * A call while a connection is being made joins that attempt, with its
+   * own deadline (mco starts connecting before it knows the timeout, and
+   * asks again with it once the application wants the broker); once
+   * connected it resolves at once.
    */
   connect(options?: { timeoutMs?: number }): Promise<void>;
   disconnect(): Promise<void>;
