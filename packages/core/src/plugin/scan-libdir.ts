@@ -83,7 +83,9 @@ async function expandScopes(
 async function listDirectories(dir: string, fail: (path: string, err: unknown) => void): Promise<string[]> {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => !n.startsWith(".")).sort();
+    names = readdirSync(dir)
+      .filter((n) => !n.startsWith("."))
+      .sort();
   } catch (err) {
     if (!isMissing(err)) fail(dir, err);
     return [];
