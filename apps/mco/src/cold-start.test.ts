@@ -69,4 +69,11 @@ describe("cold start", () => {
     expect(r.modules.filter((m) => NETWORK.test(m))).toEqual([]);
     expect(r.modules.some((m) => m.endsWith("application-builtin/dist/rpc.js"))).toBe(true);
   });
+
+  // js-yaml (~130 KB) is for the plugins that read YAML (@phobos/core/psych), not for every command.
+  it.each([[["help"]], [["rpc", "--help"]], [[]]])("mco %j loads no YAML parser", (args) => {
+    const r = loaded(args);
+    expect(r.modules.some((m) => m.includes("application-builtin/dist/"))).toBe(args.length > 0);
+    expect(r.modules.filter((m) => /js-yaml|\/psych(?:-schema)?\.js$/.test(m))).toEqual([]);
+  });
 });

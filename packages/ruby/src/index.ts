@@ -2,13 +2,13 @@
  * @phobos/ruby: how Ruby reads and prints values, each rule written once:
  * Marshal 4.8, Float#to_s, to_s, inspect, String#to_i/to_f, Integer() and
  * Float(), Regexp (Onigmo → JavaScript), Time#to_s, Psych's plain scalars.
- * Depends only on @phobos/errors (and js-yaml for the Psych schema).
+ * Depends only on @phobos/errors; the Psych schema, which needs js-yaml, is
+ * the subpath @phobos/ruby/psych (./psych.ts).
  */
 export { rubyFloatToS, shortestFloatDigits } from "./float-to-s.js";
 export { asRubyValue, rubyInspect } from "./inspect.js";
 export * from "./marshal/index.js";
 export { type PsychToken, psychTokenize } from "./psych-scalar.js";
-export { psychSchema } from "./psych-schema.js";
 export {
   compileRubyRegexp,
   isRubySpace,

@@ -1,4 +1,4 @@
-import { psychSchema } from "@phobos/core";
+import { psychSchema } from "@phobos/core/psych";
 
 /**
  * Puppet's last_run_summary.yaml and last_run_report.yaml as the Ruby agent's

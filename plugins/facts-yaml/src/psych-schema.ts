@@ -1,4 +1,5 @@
-import { psychSchema, rubyFloatToS } from "@phobos/core";
+import { rubyFloatToS } from "@phobos/core";
+import { psychSchema } from "@phobos/core/psych";
 
 /**
  * What a plain (unquoted) YAML scalar means to Ruby's Psych, as MCollective's

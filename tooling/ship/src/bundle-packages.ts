@@ -13,8 +13,8 @@
  * (esbuild's splitting), never into two copies. A third-party package is
  * inlined only where nothing else could hold a second copy of it: ESM, no
  * dependencies of its own, and used by one package of the tree; the others
- * (js-yaml, shared by core and ruby; CommonJS such as amqplib; native addons)
- * stay files in node_modules.
+ * (js-yaml, shared by ruby and the plugins that read YAML; CommonJS such as
+ * amqplib; native addons) stay files in node_modules.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";

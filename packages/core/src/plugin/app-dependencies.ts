@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { PluginLoadError } from "@phobos/errors";
 import { isFile, isMissing } from "./read-package.js";
@@ -25,7 +25,7 @@ export async function findAppDependencies(appDir: string): Promise<AppDependenci
   const path = join(appDir, "package.json");
   let pkg: Record<string, unknown>;
   try {
-    const parsed: unknown = JSON.parse(await readFile(path, "utf8"));
+    const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
       throw new Error("package.json is not a JSON object");
     }

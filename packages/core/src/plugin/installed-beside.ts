@@ -1,4 +1,4 @@
-import { realpath } from "node:fs/promises";
+import { realpathSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import type { PluginLoadError } from "@phobos/errors";
 import { scanLibdir } from "./scan-libdir.js";
@@ -23,7 +23,7 @@ export interface PackagesBeside {
 export async function findPackagesBeside(appDir: string): Promise<PackagesBeside> {
   let self: string;
   try {
-    self = await realpath(appDir);
+    self = realpathSync.native(appDir);
   } catch {
     return { modulesDir: undefined, packageDirs: [], errors: [] };
   }

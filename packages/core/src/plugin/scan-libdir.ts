@@ -1,4 +1,4 @@
-import { readdir } from "node:fs/promises";
+import { readdirSync } from "node:fs";
 import { extname, join } from "node:path";
 import { PluginLoadError } from "@phobos/errors";
 import { PLUGIN_NAME_PATTERN } from "./manifest.js";
@@ -83,7 +83,9 @@ async function expandScopes(
 async function listDirectories(dir: string, fail: (path: string, err: unknown) => void): Promise<string[]> {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => !n.startsWith(".")).sort();
+    names = readdirSync(dir)
+      .filter((n) => !n.startsWith("."))
+      .sort();
   } catch (err) {
     if (!isMissing(err)) fail(dir, err);
     return [];
@@ -105,7 +107,7 @@ async function listDdlFiles(
 ): Promise<DdlOnlyFile[]> {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = readdirSync(dir);
   } catch (err) {
     if (!isMissing(err)) {
       errors.push(
