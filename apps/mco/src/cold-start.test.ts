@@ -4,38 +4,16 @@
  * loaded before an application asks to talk to the network. Runs the mco
  * under test (PHOBOS_UNDER_TEST: workspace bin or shipped executable).
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { phobosCommand } from "@phobos/interop";
 import { describe, expect, it } from "vitest";
+import { runTracedMco } from "./__fixtures__/traced-mco.js";
 
 const hook = fileURLToPath(new URL("./__fixtures__/trace-imports.mjs", import.meta.url));
 
 function loaded(args: string[]): { modules: string[]; stdout: string; status: number | null } {
-  const trace = join(mkdtempSync(join(tmpdir(), "mco-cold-start-")), "imports.txt");
-  const mco = phobosCommand("mco", args);
-  // Through NODE_OPTIONS: the shipped launcher starts its own Node, which no argument here reaches.
-  const nodeOptions = [process.env.NODE_OPTIONS, `--import=${JSON.stringify(hook)}`]
-    .filter(Boolean)
-    .join(" ");
-  const r = spawnSync(mco.command, mco.args, {
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      NODE_OPTIONS: nodeOptions,
-      TRACE_IMPORTS: trace,
-      MCOLLECTIVE_EXTRA_OPTS: "",
-      HOME: tmpdir(),
-    },
-  });
-  return {
-    modules: readFileSync(trace, "utf8").split("\n").filter(Boolean),
-    stdout: r.stdout,
-    status: r.status,
-  };
+  const r = runTracedMco(args, hook, { HOME: tmpdir() });
+  return { modules: r.trace, stdout: r.stdout, status: r.status };
 }
 
 // Plugins sit in plugins/ in the workspace and in node_modules/@phobos/ in the shipped tree.

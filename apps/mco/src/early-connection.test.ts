@@ -8,8 +8,8 @@
  * in order, and from a listening socket that counts who connects: never by
  * timing.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { phobosCommand } from "@phobos/interop";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runTracedMco } from "./__fixtures__/traced-mco.js";
 
 const hook = fileURLToPath(new URL("./__fixtures__/trace-network.mjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "mco-early-connection-"));
@@ -47,32 +48,7 @@ function clientConfig(name: string, port: number, extra: string[] = []): string 
   return file;
 }
 
-interface Traced {
-  trace: string[];
-  stdout: string;
-  stderr: string;
-  status: number | null;
-}
-
-function traced(args: string[]): Traced {
-  const file = join(mkdtempSync(join(dir, "trace-")), "trace.txt");
-  writeFileSync(file, "");
-  const mco = phobosCommand("mco", args);
-  // Through NODE_OPTIONS: the shipped launcher starts its own Node, which no argument here reaches.
-  const nodeOptions = [process.env.NODE_OPTIONS, `--import=${JSON.stringify(hook)}`]
-    .filter(Boolean)
-    .join(" ");
-  const r = spawnSync(mco.command, mco.args, {
-    encoding: "utf8",
-    env: { ...process.env, NODE_OPTIONS: nodeOptions, TRACE_IMPORTS: file, MCOLLECTIVE_EXTRA_OPTS: "" },
-  });
-  return {
-    trace: readFileSync(file, "utf8").split("\n").filter(Boolean),
-    stdout: r.stdout,
-    stderr: r.stderr,
-    status: r.status,
-  };
-}
+const traced = (args: string[]) => runTracedMco(args, hook);
 
 /** The first line of the trace matching `pattern`, by position; fails the test when there is none. */
 function position(trace: readonly string[], pattern: RegExp): number {
