@@ -1,21 +1,23 @@
 /**
  * A message far over the size limit against real daemons on a real RabbitMQ
- * vhost: one 40 MiB broadcast reaches a Phobos daemon reading STOMP and one
+ * vhost: 40 MiB broadcasts reach a Phobos daemon reading STOMP and one
  * reading AMQP 0-9-1. Each drops it as the bytes arrive, with one log line
  * naming size, limit and destination, without its peak memory (VmHWM from
- * /proc) growing by more than a small multiple of the message, and answers a
- * ping afterwards on the same connection.
+ * /proc) growing by more than a small multiple of the message or keeping any
+ * of three such messages, and answers a ping afterwards on the same connection.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type RubyFleet, startRubyFleet } from "@phobos/interop";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, logLines, logSize, waitForLog } from "./test-support/daemon.js";
+import { eventually, logLines, logSize } from "./test-support/daemon.js";
 import { openFleetClient } from "./test-support/fleet.js";
 import type { RawClient } from "./test-support/raw-client.js";
 
 const MiB = 1024 * 1024;
 const BIG = 40 * MiB;
+/** More than the one a freed-but-resident heap can hide: holding them would show as 120 MiB. */
+const BROADCASTS = 3;
 const STOMP = "phobos-stomp";
 const AMQP = "phobos-amqp";
 const NODES = [AMQP, STOMP];
@@ -78,7 +80,7 @@ describe("a 40 MiB message is dropped as it arrives, by the STOMP and the AMQP t
     expect(await client.pingAll(NODES)).toEqual(NODES);
   });
 
-  it("one broadcast of 40 MiB: one log line each, peak RSS under idle + 4x the message, a ping answered after", async () => {
+  it("three broadcasts of 40 MiB: one log line each, peak RSS under idle + 4x the message, none of them kept, a ping answered after", async () => {
     const nodes = NODES.map((identity) => fleet.node(identity));
     const from = new Map<string, number>();
     const idle = new Map<string, number>();
@@ -88,13 +90,22 @@ describe("a 40 MiB message is dropped as it arrives, by the STOMP and the AMQP t
       idle.set(node.identity, (await memory(node.pid)).rss);
     }
 
-    // Garbage, not a request: the size check must come before anything looks at the bytes.
-    await client.sendBytes("rpcutil", Buffer.alloc(BIG, 0x41));
-
     const dropped =
       /WARN -- : connector\/rabbitmq Dropped a message of 41943040 bytes to \/exchange\/mcollective_broadcast\/rpcutil: over the limit of 4194304 bytes \(plugin\.rabbitmq\.max_message_size\)$/;
-    for (const node of nodes) {
-      await waitForLog(node.logFile, dropped, { from: from.get(node.identity) ?? 0, timeoutMs: 120_000 });
+    for (let sent = 1; sent <= BROADCASTS; sent++) {
+      // Garbage, not a request: the size check must come before anything looks at the bytes.
+      await client.sendBytes("rpcutil", Buffer.alloc(BIG, 0x41));
+      for (const node of nodes) {
+        await eventually(
+          async () =>
+            (await logLines(node.logFile, dropped, from.get(node.identity) ?? 0)).length >= sent
+              ? true
+              : undefined,
+          `${node.identity}'s log line for broadcast ${sent}`,
+          120_000,
+          200,
+        );
+      }
     }
     // Still connected on the same socket, and still answering.
     expect(await client.pingAll(NODES)).toEqual(NODES);
@@ -102,23 +113,24 @@ describe("a 40 MiB message is dropped as it arrives, by the STOMP and the AMQP t
     const figures: string[] = [];
     for (const node of nodes) {
       const start = from.get(node.identity) ?? 0;
-      expect(await logLines(node.logFile, /Dropped a message/, start)).toHaveLength(1);
+      expect(await logLines(node.logFile, /Dropped a message/, start)).toHaveLength(BROADCASTS);
       expect(await logLines(node.logFile, /Disconnected from|Failed to handle message/, start)).toEqual([]);
       const { hwm } = await memory(node.pid);
       const base = idle.get(node.identity) ?? 0;
       expect(hwm, `${node.identity}'s peak RSS`).toBeLessThan(base + 4 * BIG);
-      // Nothing of the message is kept: what the daemon holds afterwards falls
-      // far below its size. When the freed pages go back to the system is the
-      // collector's and the allocator's choice, so wait for it instead of
-      // sampling the moment after the ping.
-      const rss = await settledRss(node.pid, base + BIG);
+      // Nothing of the messages is kept: a daemon that held them would sit
+      // BROADCASTS x 40 MiB above idle. One message's worth may stay resident
+      // (freed, but when pages go back to the system is the allocator's
+      // choice: glibc keeps the chunks amqplib's frames were read into), and
+      // the next message reuses it, so the bound is two messages, not one.
+      const rss = await settledRss(node.pid, base + 2 * BIG);
       figures.push(
         `${node.identity}: idle ${mb(base)}, peak ${mb(hwm)} (+${mb(hwm - base)}), after ${mb(rss)}`,
       );
-      expect(rss, `${node.identity}'s RSS after`).toBeLessThan(base + BIG);
+      expect(rss, `${node.identity}'s RSS after`).toBeLessThan(base + 2 * BIG);
     }
-    console.log(`40 MiB broadcast: ${figures.join("; ")}`);
-  }, 300_000);
+    console.log(`${BROADCASTS} broadcasts of 40 MiB: ${figures.join("; ")}`);
+  }, 400_000);
 
   it("a message under the limit still reaches the daemon's checks", async () => {
     const node = fleet.node(STOMP);
